@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCompress from '@fastify/compress';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { accountsRoutes } from './accounts/accounts.routes.js';
+import { categoriesRoutes } from './categories/categories.routes.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { TallyError } from './errors.js';
+import { exportsRoutes } from './exports/exports.routes.js';
+import { placesRoutes } from './geo/places.routes.js';
+import { registerAuthentication } from './http/auth.js';
+import { registerBodyParsers } from './http/body-parsers.js';
+import { registerErrorHandling } from './http/errors-handler.js';
+import { Problem } from './http/schemas.js';
+import { systemRoutes } from './http/system.routes.js';
+import { validatorCompiler } from './http/validation.js';
+import { reportsRoutes } from './reports/reports.routes.js';
+import { Report } from './reports/reports.schemas.js';
+import { createServices, type Services } from './services.js';
+import { version } from './version.js';
+import { pagesRoutes } from './web-pages/pages.routes.js';
+
+export interface AppDependencies {
+  db: Db;
+  clock?: Clock;
+  /** Pino options or `false`; tests pass a stream to read what was logged. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The whole HTTP application, not listening: `server.ts` listens, tests call `inject()`. */
+export async function buildApp(config: Config, deps: AppDependencies) {
+  const services: Services = createServices(deps.db, deps.clock ?? systemClock);
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    // A proxy's or client's request id is kept when it is a sane token, so logs can be joined up.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app);
+  registerBodyParsers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addSchema(Problem);
+  app.addSchema(Report);
+
+  await app.register(fastifyCookie);
+  registerAuthentication(app, services.accounts);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // After authentication, so signed-in callers are counted by account with their own limit.
+    hook: 'preParsing',
+    errorResponseBuilder: (_request, context) =>
+      new TallyError('rate_limited', `Too many requests; try again in ${context.after}`),
+  });
+  await app.register(fastifyCompress, { encodings: ['gzip', 'deflate'], threshold: 1024 });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `${config.name} API`,
+        version,
+        description:
+          'Collect observations from anyone, check them together, map them, publish them as open data. ' +
+          'Errors are application/problem+json with a stable `code`. Send `Authorization: Bearer <token>` to act as a user.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  systemRoutes(app, config, deps.db);
+  accountsRoutes(app, services, config);
+  categoriesRoutes(app, services);
+  reportsRoutes(app, services, config);
+  exportsRoutes(app, services, config);
+  placesRoutes(app, services.places);
+  await pagesRoutes(app, services, config);
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

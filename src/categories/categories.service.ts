@@ -1,0 +1,164 @@
+import type { Clock } from '../clock.js';
+import { type Actor, requireRole } from '../accounts/roles.js';
+import { TallyError, validationError } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import type { CategoriesRepository, Category } from './categories.repository.js';
+
+export interface CategoryInput {
+  name: string;
+  parent_id?: string | null;
+  description?: string;
+  color?: string | null;
+  position?: number;
+  translations?: Category['translations'];
+}
+
+export interface CategoryView {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  description: string;
+  color: string | null;
+  position: number;
+  translations: Category['translations'];
+}
+
+export function toCategoryView(category: Category): CategoryView {
+  return {
+    id: category.id,
+    parent_id: category.parentId,
+    name: category.name,
+    description: category.description,
+    color: category.color,
+    position: category.position,
+    translations: category.translations,
+  };
+}
+
+export class CategoriesService {
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  list(): Promise<Category[]> {
+    return this.categories.list();
+  }
+
+  async create(actor: Actor, input: CategoryInput): Promise<Category> {
+    requireRole(actor, 'coordinator', 'create categories');
+    const all = await this.categories.list();
+    const parentId = input.parent_id ?? null;
+    const name = input.name.trim();
+    if (!name) throw validationError('/name', 'must not be empty');
+    if (parentId && !all.some((c) => c.id === parentId)) {
+      throw new TallyError('unknown_category', `Parent category ${parentId} does not exist`, [
+        { field: '/parent_id', message: 'no such category' },
+      ]);
+    }
+    this.assertNameFree(all, parentId, name, null);
+    const now = this.clock.now().toISOString();
+    const category: Category = {
+      id: uuidv7(),
+      parentId,
+      name,
+      description: input.description?.trim() ?? '',
+      color: input.color ?? null,
+      position: input.position ?? all.filter((c) => c.parentId === parentId).length,
+      translations: input.translations ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.categories.insert(category);
+    return category;
+  }
+
+  async update(actor: Actor, id: string, input: Partial<CategoryInput>): Promise<Category> {
+    requireRole(actor, 'coordinator', 'edit categories');
+    const all = await this.categories.list();
+    const current = all.find((c) => c.id === id);
+    if (!current) throw new TallyError('category_not_found', `No category ${id}`);
+    const parentId = input.parent_id === undefined ? current.parentId : input.parent_id;
+    if (parentId) {
+      if (!all.some((c) => c.id === parentId)) {
+        throw new TallyError('unknown_category', `Parent category ${parentId} does not exist`, [
+          { field: '/parent_id', message: 'no such category' },
+        ]);
+      }
+      // Walking up from the new parent must never reach the category itself.
+      for (let cursor: string | null = parentId; cursor; cursor = all.find((c) => c.id === cursor)?.parentId ?? null) {
+        if (cursor === id) {
+          throw new TallyError('category_cycle', 'A category cannot be moved under itself or its descendants', [
+            { field: '/parent_id', message: 'would make a cycle' },
+          ]);
+        }
+      }
+    }
+    const name = input.name === undefined ? current.name : input.name.trim();
+    if (!name) throw validationError('/name', 'must not be empty');
+    this.assertNameFree(all, parentId, name, id);
+    const updated: Category = {
+      ...current,
+      parentId,
+      name,
+      description: input.description?.trim() ?? current.description,
+      color: input.color === undefined ? current.color : input.color,
+      position: input.position ?? current.position,
+      translations: input.translations ?? current.translations,
+      updatedAt: this.clock.now().toISOString(),
+    };
+    await this.categories.update(updated);
+    return updated;
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    requireRole(actor, 'coordinator', 'delete categories');
+    if (!(await this.categories.findById(id))) throw new TallyError('category_not_found', `No category ${id}`);
+    if ((await this.categories.countChildren(id)) > 0) {
+      throw new TallyError('category_in_use', 'Move or delete its subcategories first');
+    }
+    await this.categories.delete(id);
+  }
+
+  /** The ids given plus all their descendants: filtering by "Health" also finds "Health › Cholera". */
+  async expandWithDescendants(ids: string[], field: string): Promise<string[]> {
+    const all = await this.categories.list();
+    const unknown = ids.filter((id) => !all.some((c) => c.id === id));
+    if (unknown.length > 0) {
+      throw new TallyError('unknown_category', `No category ${unknown.join(', ')}`, [
+        { field, message: `unknown category ${unknown.join(', ')}` },
+      ]);
+    }
+    const result = new Set(ids);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const category of all) {
+        if (category.parentId && result.has(category.parentId) && !result.has(category.id)) {
+          result.add(category.id);
+          grew = true;
+        }
+      }
+    }
+    return [...result];
+  }
+
+  /** Throws naming every id in `ids` that is not a category. */
+  async assertExist(ids: string[], field: string): Promise<void> {
+    if (ids.length === 0) return;
+    const all = await this.categories.list();
+    const unknown = ids.filter((id) => !all.some((c) => c.id === id));
+    if (unknown.length > 0) {
+      throw new TallyError('unknown_category', `No category ${unknown.join(', ')}`, [
+        { field, message: `unknown category ${unknown.join(', ')}` },
+      ]);
+    }
+  }
+
+  private assertNameFree(all: Category[], parentId: string | null, name: string, exceptId: string | null): void {
+    const clash = all.find(
+      (c) => c.id !== exceptId && c.parentId === parentId && c.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (clash) throw new TallyError('category_exists', `"${name}" already exists here`);
+  }
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { type Role, roles } from '../accounts/roles.js';
+import { UsersRepository } from '../accounts/users.repository.js';
+import { systemClock } from '../clock.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Db, openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { TallyError } from '../errors.js';
+import { startServer } from '../server.js';
+import { version } from '../version.js';
+
+async function withDatabase<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'tally.sqlite') });
+  try {
+    await migrateToLatest(db);
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+}
+
+export function buildCli(): Command {
+  const program = new Command('tally')
+    .description('Collect observations from anyone, check them together, map them, publish them as open data.')
+    .version(version)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('serve the API and the web app (TALLY_PORT, TALLY_DATA_DIR, DATABASE_URL, …)')
+    .option('-p, --port <port>', 'port to listen on (overrides TALLY_PORT)')
+    .action(async (options: { port?: string }) => {
+      const env = { ...process.env, ...(options.port ? { TALLY_PORT: options.port } : {}) };
+      const server = await startServer(loadConfig(env));
+      console.error(`Tally is listening on ${server.url}`);
+    });
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (also done at every start)')
+    .action(async () => {
+      const applied = await withDatabase(loadConfig(), async (db) => (await migrateToLatest(db)).applied);
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    });
+
+  const user = program.command('user').description('manage accounts');
+  user
+    .command('add <email>')
+    .description('create an account')
+    .addOption(
+      new Option('--role <role>', 'what the account may do').choices([...roles]).makeOptionMandatory(),
+    )
+    .option('--password <password>', 'the password (visible in shell history; prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--name <name>', 'display name')
+    .action(
+      async (email: string, options: { role: Role; password?: string; passwordStdin?: boolean; name?: string }) => {
+        const password = options.passwordStdin ? readStdin() : options.password;
+        if (!password) throw new InvalidArgumentError('give --password or --password-stdin');
+        const created = await withDatabase(loadConfig(), (db) =>
+          new AccountsService(new UsersRepository(db.kysely), systemClock).addUser({
+            email,
+            password,
+            role: options.role,
+            displayName: options.name ?? null,
+          }),
+        );
+        console.log(`Created ${created.role} ${created.email} (${created.id})`);
+      },
+    );
+  user
+    .command('list')
+    .description('list accounts')
+    .action(async () => {
+      const users = await withDatabase(loadConfig(), (db) =>
+        new AccountsService(new UsersRepository(db.kysely), systemClock).listUsers(),
+      );
+      for (const u of users) console.log(`${u.email}\t${u.role}\t${u.id}`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof TallyError || error instanceof InvalidArgumentError) {
+      const fields = error instanceof TallyError && error.errors ? ` (${error.errors.map((e) => e.message).join('; ')})` : '';
+      console.error(`tally: ${error.message}${fields}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts')) {
+  await main(process.argv);
+}

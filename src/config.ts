@@ -1,0 +1,169 @@
+import path from 'node:path';
+import { webDistDir } from './paths.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface License {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `null` means the embedded SQLite database at `<dataDir>/tally.sqlite`. */
+  databaseUrl: string | null;
+  publicUrl: string | null;
+  name: string;
+  reportsLicense: License;
+  basemapTileUrl: string | null;
+  basemapAttribution: string | null;
+  defaultCenter: { lat: number; lon: number };
+  defaultZoom: number;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  /** Reports an anonymous client address may submit per minute. */
+  anonymousReportsPerMinute: number;
+  /** Reports a signed-in user or API token may submit per minute. */
+  authenticatedReportsPerMinute: number;
+  loginAttemptsPerMinute: number;
+  trustProxy: boolean;
+  /** IANA zone in which times typed into the no-JavaScript report form are read. */
+  timeZone: string;
+  /** Where the built web app lives; absent in tests that need no pages. */
+  webDir: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const knownLicenses: Record<string, License> = {
+  'CC-BY-4.0': {
+    id: 'CC-BY-4.0',
+    name: 'Creative Commons Attribution 4.0 International',
+    url: 'https://creativecommons.org/licenses/by/4.0/',
+  },
+  'CC-BY-SA-4.0': {
+    id: 'CC-BY-SA-4.0',
+    name: 'Creative Commons Attribution-ShareAlike 4.0 International',
+    url: 'https://creativecommons.org/licenses/by-sa/4.0/',
+  },
+  'CC0-1.0': {
+    id: 'CC0-1.0',
+    name: 'Creative Commons Zero v1.0 Universal',
+    url: 'https://creativecommons.org/publicdomain/zero/1.0/',
+  },
+  'ODbL-1.0': {
+    id: 'ODbL-1.0',
+    name: 'Open Data Commons Open Database License v1.0',
+    url: 'https://opendatacommons.org/licenses/odbl/1-0/',
+  },
+};
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${key} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function decimal(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be a number between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function text(env: Env, key: string): string | null {
+  const raw = env[key]?.trim();
+  return raw ? raw : null;
+}
+
+function url(env: Env, key: string, protocols: string[]): string | null {
+  const raw = text(env, key);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    // Tile templates carry {z}/{x}/{y}, which URL accepts as path text.
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${key} must start with ${protocols.join(' or ')}, got "${raw}"`);
+  }
+  return raw;
+}
+
+function license(env: Env): License {
+  const id = text(env, 'TALLY_REPORTS_LICENSE') ?? 'CC-BY-4.0';
+  const known = knownLicenses[id];
+  if (known) return known;
+  const licenseUrl = url(env, 'TALLY_REPORTS_LICENSE_URL', ['http:', 'https:']);
+  if (!licenseUrl) {
+    throw new ConfigError(
+      `TALLY_REPORTS_LICENSE "${id}" is not one of ${Object.keys(knownLicenses).join(', ')}; ` +
+        'set TALLY_REPORTS_LICENSE_URL to use another licence',
+    );
+  }
+  return { id, name: text(env, 'TALLY_REPORTS_LICENSE_NAME') ?? id, url: licenseUrl };
+}
+
+function timeZone(env: Env): string {
+  const zone = text(env, 'TALLY_TIME_ZONE') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`TALLY_TIME_ZONE must be an IANA time zone such as Africa/Nairobi, got "${zone}"`);
+  }
+  return zone;
+}
+
+const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the whole configuration once, at start, so a bad value stops Tally with a clear message. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const logLevel = (text(env, 'TALLY_LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!logLevels.includes(logLevel)) {
+    throw new ConfigError(`TALLY_LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
+  }
+  const tileUrl = url(env, 'TALLY_BASEMAP_TILE_URL', ['http:', 'https:']);
+  if (tileUrl && !['{z}', '{x}', '{y}'].every((part) => tileUrl.includes(part))) {
+    throw new ConfigError('TALLY_BASEMAP_TILE_URL must contain {z}, {x} and {y}');
+  }
+  const config: Config = {
+    port: integer(env, 'TALLY_PORT', 8080, 0, 65535),
+    host: text(env, 'TALLY_HOST') ?? '0.0.0.0',
+    dataDir: path.resolve(text(env, 'TALLY_DATA_DIR') ?? './data'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    publicUrl: url(env, 'TALLY_PUBLIC_URL', ['http:', 'https:']),
+    name: text(env, 'TALLY_NAME') ?? 'Tally',
+    reportsLicense: license(env),
+    basemapTileUrl: tileUrl,
+    basemapAttribution: text(env, 'TALLY_BASEMAP_ATTRIBUTION'),
+    defaultCenter: {
+      lat: decimal(env, 'TALLY_MAP_CENTER_LAT', 0, -90, 90),
+      lon: decimal(env, 'TALLY_MAP_CENTER_LON', 20, -180, 180),
+    },
+    defaultZoom: decimal(env, 'TALLY_MAP_ZOOM', 2, 0, 22),
+    logLevel,
+    bodyLimitBytes: integer(env, 'TALLY_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    anonymousReportsPerMinute: integer(env, 'TALLY_RATE_LIMIT_ANONYMOUS', 20, 1, 10_000_000),
+    authenticatedReportsPerMinute: integer(env, 'TALLY_RATE_LIMIT_AUTHENTICATED', 600, 1, 10_000_000),
+    loginAttemptsPerMinute: integer(env, 'TALLY_RATE_LIMIT_LOGIN', 10, 1, 10_000_000),
+    trustProxy: (text(env, 'TALLY_TRUST_PROXY') ?? 'false') === 'true',
+    timeZone: timeZone(env),
+    webDir: webDistDir,
+  };
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** The raw driver, for the few hot paths that use prepared statements directly (SQLite only). */
+  sqlite: SqliteDatabase.Database | null;
+  destroy(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…`; when absent, SQLite at `sqlitePath`. */
+  databaseUrl?: string | null;
+  sqlitePath?: string;
+  /** PostgreSQL schema to work in (tests give each run its own). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+export function openSqlite(file: string): SqliteDatabase.Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers (exports, map) run while a writer commits; NORMAL sync is durable across process
+  // crashes in WAL mode, which is what "acknowledged is never lost" needs on one machine.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+export function openDatabase(options: DatabaseOptions): Db {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.pgPoolSize ?? 10,
+      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+      types: {
+        getTypeParser(oid: number, format?: 'text' | 'binary') {
+          // COUNT(*) and bigserial come back as int8; every count here fits a double.
+          if (oid === 20) return (value: string) => Number(value);
+          return pg.types.getTypeParser(oid, format);
+        },
+      },
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, dialect: 'postgres', sqlite: null, destroy: () => kysely.destroy() };
+  }
+  const sqlite = openSqlite(options.sqlitePath ?? ':memory:');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, dialect: 'sqlite', sqlite, destroy: () => kysely.destroy() };
+}

@@ -1,0 +1,99 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row shapes as stored. Times are RFC 3339 UTC strings with milliseconds (`2026-11-25T19:40:00.000Z`)
+ * in both databases, so they sort as text and the repositories stay dialect-free. JSON columns are text.
+ * Booleans are 0/1 integers for the same reason.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string | null;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface AuthTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  kind: string;
+  name: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface SurveysTable {
+  id: string;
+  name: string;
+  description: string;
+  auto_publish: number;
+  fields: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CategoriesTable {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  description: string;
+  color: string | null;
+  position: number;
+  translations: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportsTable {
+  seq: Generated<number>;
+  id: string;
+  survey_id: string;
+  title: string;
+  description: string;
+  lat: number | null;
+  lon: number | null;
+  accuracy_m: number | null;
+  public_lat: number | null;
+  public_lon: number | null;
+  location_name: string | null;
+  occurred_at: string;
+  received_at: string;
+  updated_at: string;
+  published_at: string | null;
+  status: string;
+  verification: string;
+  sensitivity: string;
+  author_name: string | null;
+  contact: string | null;
+  source: string;
+  revision: number;
+  fields: string;
+  created_by: string | null;
+}
+
+export interface ReportCategoriesTable {
+  report_id: string;
+  category_id: string;
+}
+
+export interface ReportRevisionsTable {
+  report_id: string;
+  revision: number;
+  snapshot: string;
+  actor_id: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  auth_tokens: AuthTokensTable;
+  surveys: SurveysTable;
+  categories: CategoriesTable;
+  reports: ReportsTable;
+  report_categories: ReportCategoriesTable;
+  report_revisions: ReportRevisionsTable;
+}

@@ -1,0 +1,73 @@
+import { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import type { Config } from '../config.js';
+import { problemResponses } from '../http/schemas.js';
+import type { TypedApp } from '../http/typed-app.js';
+import type { ReportView } from '../reports/report-view.js';
+import { ReportFilters } from '../reports/reports.schemas.js';
+import type { Services } from '../services.js';
+import { csvFormat, type ExportContext, type ExportFormat, geojsonFormat, kmlFormat } from './report-formats.js';
+
+async function* render(
+  batches: AsyncIterable<ReportView[]>,
+  format: ExportFormat,
+  context: ExportContext,
+): AsyncGenerator<string> {
+  yield format.begin(context);
+  let first = true;
+  for await (const batch of batches) {
+    // One chunk per batch: fewer, larger writes, and the stream's backpressure still paces the database.
+    let chunk = '';
+    for (const report of batch) {
+      chunk += format.row(report, context, first);
+      first = false;
+    }
+    yield chunk;
+  }
+  yield format.end(context);
+}
+
+export function exportsRoutes(app: TypedApp, services: Services, config: Config): void {
+  const formats = { csv: csvFormat, geojson: () => geojsonFormat, kml: () => kmlFormat } as const;
+
+  app.get(
+    '/api/v1/exports/reports.:format',
+    {
+      schema: {
+        tags: ['open data'],
+        summary: 'All published reports as CSV, GeoJSON or KML, streamed, with the licence named',
+        params: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('geojson'), Type.Literal('kml')]) }),
+        querystring: Type.Object(
+          {
+            ...ReportFilters.properties,
+            hxl: Type.Optional(Type.Boolean({ description: 'CSV only: add an HXL hashtag row under the header' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: problemResponses,
+      },
+    },
+    async (request, reply) => {
+      const { hxl, ...filters } = request.query;
+      const format = formats[request.params.format](hxl ?? false);
+      const batches = await services.reports.openPublicExport(filters);
+      const now = new Date();
+      const context: ExportContext = {
+        deploymentName: config.name,
+        license: config.reportsLicense,
+        baseUrl: config.publicUrl ?? `${request.protocol}://${request.host}`,
+        categoryNames: new Map((await services.categories.list()).map((c) => [c.id, c.name])),
+        generatedAt: now.toISOString(),
+      };
+      const stream = Readable.from(render(batches, format, context));
+      stream.on('error', (error) => request.log.error({ err: error }, 'export stopped part-way'));
+      const stamp = now.toISOString().slice(0, 10);
+      return reply
+        .type(format.contentType)
+        .header('content-disposition', `attachment; filename="reports-${stamp}.${format.extension}"`)
+        .header('link', `<${config.reportsLicense.url}>; rel="license"`)
+        .header('x-license', config.reportsLicense.id)
+        .send(stream);
+    },
+  );
+}

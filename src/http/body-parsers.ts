@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { TallyError } from '../errors.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(body: Buffer): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    throw new TallyError('invalid_encoding', 'The body contains bytes that are not valid UTF-8');
+  }
+}
+
+/**
+ * JSON and form bodies that refuse invalid UTF-8 instead of silently replacing it, and JSON that drops
+ * `__proto__`/`constructor` keys rather than letting them reach an object.
+ */
+export function registerBodyParsers(app: FastifyInstance): void {
+  const parseJson = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+    try {
+      const text = decode(body as Buffer);
+      if (text.trim() === '') return done(new TallyError('malformed_json', 'The body is empty'), undefined);
+      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch (error) {
+      if (error instanceof TallyError) return done(error, undefined);
+      done(new TallyError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
+  app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body: string | Buffer, done) => {
+    try {
+      done(null, parseForm(decode(body as Buffer)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** A form body as an object; a name sent more than once (a multiple select) becomes an array. */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const pair of text.split('&')) {
+    if (!pair) continue;
+    const equals = pair.indexOf('=');
+    const rawName = equals === -1 ? pair : pair.slice(0, equals);
+    const rawValue = equals === -1 ? '' : pair.slice(equals + 1);
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent(rawName.replaceAll('+', ' '));
+      value = decodeURIComponent(rawValue.replaceAll('+', ' '));
+    } catch {
+      throw new TallyError('invalid_encoding', 'The form contains an escape that is not valid UTF-8');
+    }
+    const existing = form[name];
+    if (existing === undefined) form[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else form[name] = [existing, value];
+  }
+  return form;
+}

@@ -1,0 +1,55 @@
+import { Type } from 'typebox';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { problemResponses } from './schemas.js';
+import type { TypedApp } from './typed-app.js';
+import { version } from '../version.js';
+
+export function systemRoutes(app: TypedApp, config: Config, db: Db): void {
+  app.get(
+    '/api/v1/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Is Tally up, and on which database',
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+            version: Type.String(),
+          }),
+        },
+      },
+    },
+    () => ({ status: 'ok' as const, database: db.dialect, version }),
+  );
+
+  app.get(
+    '/api/v1/config',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'What the web app needs to know about this deployment',
+        response: {
+          200: Type.Object({
+            name: Type.String(),
+            license: Type.Object({ id: Type.String(), name: Type.String(), url: Type.String() }),
+            basemap: Type.Object({
+              tile_url: Type.Union([Type.String(), Type.Null()]),
+              attribution: Type.Union([Type.String(), Type.Null()]),
+            }),
+            default_center: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
+            default_zoom: Type.Number(),
+          }),
+        },
+      },
+    },
+    () => ({
+      name: config.name,
+      license: config.reportsLicense,
+      basemap: { tile_url: config.basemapTileUrl, attribution: config.basemapAttribution },
+      default_center: config.defaultCenter,
+      default_zoom: config.defaultZoom,
+    }),
+  );
+}

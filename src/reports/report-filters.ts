@@ -1,0 +1,101 @@
+import type { BoundingBox } from '../db/dialect-sql.js';
+import { searchTerms } from '../db/dialect-sql.js';
+import { TallyError, validationError } from '../errors.js';
+import { type ReportStatus, reportStatuses } from './report.js';
+
+/** The list and export filters as they arrive in a query string. */
+export interface ReportFilterParams {
+  bbox?: string;
+  category?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ParsedFilters {
+  bbox: BoundingBox | null;
+  categoryIds: string[] | null;
+  status: ReportStatus | null;
+  since: string | null;
+  until: string | null;
+  searchTerms: string[] | null;
+}
+
+export function parseBbox(raw: string, field = 'query/bbox'): BoundingBox {
+  const parts = raw.split(',').map((part) => part.trim());
+  const numbers = parts.map(Number);
+  if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n))) {
+    throw validationError(field, 'must be four numbers: west,south,east,north');
+  }
+  const [west, south, east, north] = numbers as [number, number, number, number];
+  if (west < -180 || west > 180 || east < -180 || east > 180) {
+    throw validationError(field, 'west and east must be longitudes between -180 and 180');
+  }
+  if (south < -90 || south > 90 || north < -90 || north > 90) {
+    throw validationError(field, 'south and north must be latitudes between -90 and 90');
+  }
+  if (south > north) throw validationError(field, 'south must not be greater than north');
+  return { west, south, east, north };
+}
+
+export function parseTime(raw: string, field: string): string {
+  // RFC 3339 with a zone; a bare date means midnight UTC, which is what people filtering by day expect.
+  const pattern = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2}))?$/;
+  const date = new Date(raw);
+  if (!pattern.test(raw) || Number.isNaN(date.getTime())) {
+    throw validationError(field, 'must be an RFC 3339 date-time such as 2026-11-25T14:30:00Z, or a date');
+  }
+  return date.toISOString();
+}
+
+export function parseFilters(params: ReportFilterParams): ParsedFilters {
+  let status: ReportStatus | null = null;
+  if (params.status !== undefined) {
+    if (!(reportStatuses as readonly string[]).includes(params.status)) {
+      throw validationError('query/status', `must be one of ${reportStatuses.join(', ')}`);
+    }
+    status = params.status as ReportStatus;
+  }
+  const categoryIds = params.category
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (params.category !== undefined && categoryIds?.length === 0) {
+    throw validationError('query/category', 'must name at least one category id');
+  }
+  const since = params.since === undefined ? null : parseTime(params.since, 'query/since');
+  const until = params.until === undefined ? null : parseTime(params.until, 'query/until');
+  if (since && until && since > until) throw validationError('query/until', 'must not be before since');
+  let terms: string[] | null = null;
+  if (params.q !== undefined) {
+    terms = searchTerms(params.q);
+    if (terms.length === 0) throw validationError('query/q', 'must contain at least one letter or digit');
+  }
+  return {
+    bbox: params.bbox === undefined ? null : parseBbox(params.bbox),
+    categoryIds: categoryIds ?? null,
+    status,
+    since,
+    until,
+    searchTerms: terms,
+  };
+}
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify({ s: seq })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
+    if (typeof decoded.s === 'number' && Number.isSafeInteger(decoded.s) && decoded.s > 0) return decoded.s;
+  } catch {
+    // fall through to the error below
+  }
+  throw new TallyError('invalid_cursor', 'Use the next_cursor value from a previous page, unchanged', [
+    { field: 'query/cursor', message: 'not a cursor this server issued' },
+  ]);
+}

@@ -1,0 +1,88 @@
+import type { Survey } from '../surveys/surveys.repository.js';
+import type { FieldValue, Report } from './report.js';
+
+export interface ReportView {
+  id: string;
+  survey_id: string;
+  title: string;
+  description: string;
+  location: { lat: number; lon: number; accuracy_m: number | null } | null;
+  location_name: string | null;
+  occurred_at: string;
+  received_at: string;
+  updated_at: string;
+  published_at: string | null;
+  status: string;
+  verification: string;
+  sensitivity: string;
+  author_name: string | null;
+  source: string;
+  revision: number;
+  categories: string[];
+  fields: Record<string, FieldValue>;
+  /** Only in the staff view. */
+  contact?: string | null;
+  created_by?: string | null;
+}
+
+/** About 1.1 km: enough to place a report in a neighbourhood, not at a door. */
+const coarseGridDegrees = 0.01;
+
+function coarsen(value: number): number {
+  const cell = Math.floor(value / coarseGridDegrees);
+  return Math.round((cell + 0.5) * coarseGridDegrees * 1e6) / 1e6;
+}
+
+export function publicLocation(report: Report): ReportView['location'] {
+  if (!report.location) return null;
+  if (report.sensitivity === 'coarse') {
+    return { lat: coarsen(report.location.lat), lon: coarsen(report.location.lon), accuracy_m: 1000 };
+  }
+  return { lat: report.location.lat, lon: report.location.lon, accuracy_m: report.location.accuracyM };
+}
+
+function publicFields(report: Report, survey: Survey | undefined): Record<string, FieldValue> {
+  const privateKeys = new Set(survey?.fields.filter((f) => f.private).map((f) => f.key));
+  // A field the survey no longer defines is treated as private: better hidden than leaked.
+  const knownKeys = new Set(survey?.fields.map((f) => f.key));
+  return Object.fromEntries(
+    Object.entries(report.fields).filter(([key]) => knownKeys.has(key) && !privateKeys.has(key)),
+  );
+}
+
+/** What anyone may see: no contact, no private fields, coarsened location when sensitive. */
+export function toPublicView(report: Report, survey: Survey | undefined): ReportView {
+  return {
+    id: report.id,
+    survey_id: report.surveyId,
+    title: report.title,
+    description: report.description,
+    location: publicLocation(report),
+    location_name: report.locationName,
+    occurred_at: report.occurredAt,
+    received_at: report.receivedAt,
+    updated_at: report.updatedAt,
+    published_at: report.publishedAt,
+    status: report.status,
+    verification: report.verification,
+    sensitivity: report.sensitivity,
+    author_name: report.authorName,
+    source: report.source,
+    revision: report.revision,
+    categories: report.categories,
+    fields: publicFields(report, survey),
+  };
+}
+
+/** What volunteers and above see: everything, exact location included. */
+export function toStaffView(report: Report): ReportView {
+  return {
+    ...toPublicView(report, undefined),
+    location: report.location
+      ? { lat: report.location.lat, lon: report.location.lon, accuracy_m: report.location.accuracyM }
+      : null,
+    fields: report.fields,
+    contact: report.contact,
+    created_by: report.createdBy,
+  };
+}

@@ -1,0 +1,213 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '../db/database.js';
+import { type BoundingBox, reportMatchesText, reportWithinBbox } from '../db/dialect-sql.js';
+import type { Database } from '../db/schema.js';
+import { publicLocation } from './report-view.js';
+import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity, VerificationState } from './report.js';
+
+export interface ReportQuery {
+  statuses: ReportStatus[] | null;
+  bbox: BoundingBox | null;
+  categoryIds: string[] | null;
+  since: string | null;
+  until: string | null;
+  searchTerms: string[] | null;
+  /** Keyset position: only reports with a smaller seq (older than the last one seen). */
+  beforeSeq: number | null;
+  limit: number;
+}
+
+export interface Revision {
+  revision: number;
+  actorId: string | null;
+  createdAt: string;
+  snapshot: Report;
+}
+
+type ReportRow = Database['reports'] & { seq: number };
+
+function toRow(report: Report): Omit<Database['reports'], 'seq'> {
+  const shown = publicLocation(report);
+  return {
+    id: report.id,
+    survey_id: report.surveyId,
+    title: report.title,
+    description: report.description,
+    lat: report.location?.lat ?? null,
+    lon: report.location?.lon ?? null,
+    accuracy_m: report.location?.accuracyM ?? null,
+    public_lat: shown?.lat ?? null,
+    public_lon: shown?.lon ?? null,
+    location_name: report.locationName,
+    occurred_at: report.occurredAt,
+    received_at: report.receivedAt,
+    updated_at: report.updatedAt,
+    published_at: report.publishedAt,
+    status: report.status,
+    verification: report.verification,
+    sensitivity: report.sensitivity,
+    author_name: report.authorName,
+    contact: report.contact,
+    source: report.source,
+    revision: report.revision,
+    fields: JSON.stringify(report.fields),
+    created_by: report.createdBy,
+  };
+}
+
+function toReport(row: ReportRow, categories: string[]): Report {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    surveyId: row.survey_id,
+    title: row.title,
+    description: row.description,
+    location:
+      row.lat === null || row.lon === null ? null : { lat: row.lat, lon: row.lon, accuracyM: row.accuracy_m },
+    locationName: row.location_name,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    updatedAt: row.updated_at,
+    publishedAt: row.published_at,
+    status: row.status as ReportStatus,
+    verification: row.verification as VerificationState,
+    sensitivity: row.sensitivity as Sensitivity,
+    authorName: row.author_name,
+    contact: row.contact,
+    source: row.source as ReportSource,
+    revision: row.revision,
+    fields: JSON.parse(row.fields) as Record<string, FieldValue>,
+    createdBy: row.created_by,
+    categories,
+  };
+}
+
+function snapshotOf(report: Report): string {
+  return JSON.stringify(report);
+}
+
+export class ReportsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Stores a new report with its categories and first revision, all or nothing; returns its seq. */
+  async insert(report: Omit<Report, 'seq'>): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const { seq } = await trx
+        .insertInto('reports')
+        .values(toRow({ ...report, seq: 0 }))
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      await this.writeCategories(trx, report.id, report.categories);
+      await this.writeRevision(trx, { ...report, seq: Number(seq) }, report.createdBy);
+      return Number(seq);
+    });
+  }
+
+  /**
+   * Saves an edit only if nobody else saved one since `expectedRevision`; records the new revision.
+   * Returns false when the stored revision moved on.
+   */
+  async update(report: Report, expectedRevision: number, actorId: string | null): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const { id: _id, ...changes } = toRow(report);
+      const result = await trx
+        .updateTable('reports')
+        .set(changes)
+        .where('id', '=', report.id)
+        .where('revision', '=', expectedRevision)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await trx.deleteFrom('report_categories').where('report_id', '=', report.id).execute();
+      await this.writeCategories(trx, report.id, report.categories);
+      await this.writeRevision(trx, report, actorId);
+      return true;
+    });
+  }
+
+  async findById(id: string): Promise<Report | undefined> {
+    const row = await this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const categories = await this.categoriesOf([row.id]);
+    return toReport(row as ReportRow, categories.get(row.id) ?? []);
+  }
+
+  /** Newest first by arrival; `beforeSeq` continues a listing without skips or repeats as reports arrive. */
+  async list(query: ReportQuery): Promise<Report[]> {
+    let select = this.db.selectFrom('reports').selectAll();
+    if (query.statuses) select = select.where('status', 'in', query.statuses);
+    if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
+    if (query.since) select = select.where('occurred_at', '>=', query.since);
+    if (query.until) select = select.where('occurred_at', '<=', query.until);
+    if (query.bbox) select = select.where(reportWithinBbox(this.dialect, query.bbox));
+    if (query.searchTerms) select = select.where(reportMatchesText(this.dialect, query.searchTerms));
+    const categoryIds = query.categoryIds;
+    if (categoryIds) {
+      select = select.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('report_categories')
+            .select('report_categories.report_id')
+            .whereRef('report_categories.report_id', '=', 'reports.id')
+            .where('report_categories.category_id', 'in', categoryIds),
+        ),
+      );
+    }
+    const rows = (await select.orderBy('seq', 'desc').limit(query.limit).execute()) as ReportRow[];
+    const categories = await this.categoriesOf(rows.map((row) => row.id));
+    return rows.map((row) => toReport(row, categories.get(row.id) ?? []));
+  }
+
+  async revisions(id: string): Promise<Revision[]> {
+    const rows = await this.db
+      .selectFrom('report_revisions')
+      .selectAll()
+      .where('report_id', '=', id)
+      .orderBy('revision')
+      .execute();
+    return rows.map((row) => ({
+      revision: row.revision,
+      actorId: row.actor_id,
+      createdAt: row.created_at,
+      snapshot: JSON.parse(row.snapshot) as Report,
+    }));
+  }
+
+  private async categoriesOf(reportIds: string[]): Promise<Map<string, string[]>> {
+    const byReport = new Map<string, string[]>();
+    if (reportIds.length === 0) return byReport;
+    const rows = await this.db
+      .selectFrom('report_categories')
+      .select(['report_id', 'category_id'])
+      .where('report_id', 'in', reportIds)
+      .execute();
+    for (const row of rows) {
+      const list = byReport.get(row.report_id);
+      if (list) list.push(row.category_id);
+      else byReport.set(row.report_id, [row.category_id]);
+    }
+    return byReport;
+  }
+
+  private async writeCategories(trx: Transaction<Database>, reportId: string, categoryIds: string[]): Promise<void> {
+    if (categoryIds.length === 0) return;
+    await trx
+      .insertInto('report_categories')
+      .values(categoryIds.map((categoryId) => ({ report_id: reportId, category_id: categoryId })))
+      .execute();
+  }
+
+  private async writeRevision(trx: Transaction<Database>, report: Report, actorId: string | null): Promise<void> {
+    await trx
+      .insertInto('report_revisions')
+      .values({
+        report_id: report.id,
+        revision: report.revision,
+        snapshot: snapshotOf(report),
+        actor_id: actorId,
+        created_at: report.updatedAt,
+      })
+      .execute();
+  }
+}

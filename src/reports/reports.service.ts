@@ -1,0 +1,291 @@
+import { type Actor, anonymous, hasRole, requireRole } from '../accounts/roles.js';
+import type { CategoriesService } from '../categories/categories.service.js';
+import type { Clock } from '../clock.js';
+import { TallyError, type FieldError } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import type { Survey, SurveysRepository } from '../surveys/surveys.repository.js';
+import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity } from './report.js';
+import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
+import { type ReportView, toPublicView, toStaffView } from './report-view.js';
+import type { ReportQuery, ReportsRepository } from './reports.repository.js';
+
+export interface LocationInput {
+  lat: number;
+  lon: number;
+  accuracy_m?: number | null;
+  name?: string | null;
+}
+
+export interface NewReportInput {
+  title: string;
+  description?: string;
+  survey_id?: string;
+  location?: LocationInput | null;
+  location_name?: string | null;
+  occurred_at?: string;
+  categories?: string[];
+  fields?: Record<string, FieldValue>;
+  author_name?: string | null;
+  contact?: string | null;
+  sensitivity?: Sensitivity;
+}
+
+export interface ReportPatch {
+  title?: string;
+  description?: string;
+  location?: LocationInput | null;
+  location_name?: string | null;
+  occurred_at?: string;
+  categories?: string[];
+  fields?: Record<string, FieldValue>;
+  author_name?: string | null;
+  sensitivity?: Sensitivity;
+  status?: Exclude<ReportStatus, 'pending'>;
+  expected_revision?: number;
+}
+
+export interface ReportPage {
+  items: ReportView[];
+  next_cursor: string | null;
+}
+
+function blankToNull(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+function occurredAt(raw: string | undefined, fallback: string, clock: Clock): string {
+  if (raw === undefined) return fallback;
+  const date = new Date(raw);
+  if (Number.isNaN(date.getTime())) {
+    throw new TallyError('validation_failed', 'occurred_at is not a date-time', [
+      { field: '/occurred_at', message: 'must be an RFC 3339 date-time' },
+    ]);
+  }
+  // A clock a little fast on the reporter's phone is normal; a report from next week is not.
+  if (date.getTime() > clock.now().getTime() + 24 * 60 * 60 * 1000) {
+    throw new TallyError('validation_failed', 'occurred_at is in the future', [
+      { field: '/occurred_at', message: 'must not be in the future' },
+    ]);
+  }
+  return date.toISOString();
+}
+
+function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(fields)) {
+    if (!survey.fields.some((f) => f.key === key)) {
+      errors.push({ field: `/fields/${key}`, message: `the survey "${survey.name}" has no such field` });
+    }
+  }
+  for (const field of survey.fields) {
+    const value = fields[field.key];
+    if (value === undefined || value === null || value === '') {
+      if (field.required) errors.push({ field: `/fields/${field.key}`, message: 'is required' });
+      continue;
+    }
+    const ok =
+      field.type === 'number'
+        ? typeof value === 'number'
+        : field.type === 'boolean'
+          ? typeof value === 'boolean'
+          : field.type === 'multi_select'
+            ? Array.isArray(value) && value.every((v) => field.options?.includes(v))
+            : field.type === 'select'
+              ? typeof value === 'string' && (field.options?.includes(value) ?? false)
+              : typeof value === 'string';
+    if (!ok) errors.push({ field: `/fields/${field.key}`, message: `is not a valid ${field.type} value` });
+  }
+  if (errors.length > 0) throw new TallyError('validation_failed', 'Some survey fields are not valid', errors);
+}
+
+export class ReportsService {
+  constructor(
+    private readonly reports: ReportsRepository,
+    private readonly surveys: SurveysRepository,
+    private readonly categories: CategoriesService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, input: NewReportInput, source: ReportSource): Promise<ReportView> {
+    const surveyId = input.survey_id ?? 'default';
+    const survey = await this.surveys.findById(surveyId);
+    if (!survey) {
+      throw new TallyError('unknown_survey', `No survey ${surveyId}`, [{ field: '/survey_id', message: 'no such survey' }]);
+    }
+    const categories = [...new Set(input.categories ?? [])];
+    await this.categories.assertExist(categories, '/categories');
+    const fields = input.fields ?? {};
+    checkFields(survey, fields);
+    const now = this.clock.now().toISOString();
+    const status: ReportStatus = survey.autoPublish ? 'published' : 'pending';
+    const report: Omit<Report, 'seq'> = {
+      id: uuidv7(),
+      surveyId,
+      title: input.title.trim(),
+      description: input.description?.trim() ?? '',
+      location: input.location
+        ? { lat: input.location.lat, lon: input.location.lon, accuracyM: input.location.accuracy_m ?? null }
+        : null,
+      locationName: blankToNull(input.location?.name) ?? blankToNull(input.location_name),
+      occurredAt: occurredAt(input.occurred_at, now, this.clock),
+      receivedAt: now,
+      updatedAt: now,
+      publishedAt: status === 'published' ? now : null,
+      status,
+      verification: 'unverified',
+      sensitivity: input.sensitivity ?? 'exact',
+      authorName: blankToNull(input.author_name),
+      contact: blankToNull(input.contact),
+      source,
+      revision: 1,
+      fields,
+      createdBy: actor.kind === 'user' ? actor.userId : null,
+      categories,
+    };
+    if (!report.title) {
+      throw new TallyError('validation_failed', 'title must not be blank', [{ field: '/title', message: 'is blank' }]);
+    }
+    const seq = await this.reports.insert(report);
+    return this.view(actor, { ...report, seq }, survey);
+  }
+
+  async get(actor: Actor, id: string): Promise<ReportView> {
+    const report = await this.reports.findById(id);
+    // A report the caller may not see does not exist for them: no hint that a pending one is there.
+    if (!report || !this.maySee(actor, report)) throw new TallyError('report_not_found', `No report ${id}`);
+    return this.view(actor, report, await this.surveys.findById(report.surveyId));
+  }
+
+  async list(actor: Actor, params: ReportFilterParams): Promise<ReportPage> {
+    const query = await this.query(actor, params);
+    const found = await this.reports.list({ ...query, limit: query.limit + 1 });
+    const page = found.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: await this.views(actor, page),
+      next_cursor: found.length > query.limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  /**
+   * Every published report matching the filters, in batches, for streamed exports. The filters are checked
+   * before this returns, so a bad one is still a clean 4xx; keyset batches keep memory flat and never hold
+   * one long read transaction open.
+   */
+  async openPublicExport(params: ReportFilterParams, batchSize = 1000): Promise<AsyncIterable<ReportView[]>> {
+    const query = await this.query(anonymous, { ...params, limit: batchSize, cursor: undefined });
+    const service = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let beforeSeq: number | null = null;
+        for (;;) {
+          const batch = await service.reports.list({ ...query, beforeSeq, limit: batchSize });
+          if (batch.length > 0) yield await service.views(anonymous, batch);
+          const last = batch.at(-1);
+          if (batch.length < batchSize || !last) return;
+          beforeSeq = last.seq;
+        }
+      },
+    };
+  }
+
+  async update(actor: Actor, id: string, patch: ReportPatch): Promise<ReportView> {
+    const editor = requireRole(actor, 'volunteer', 'edit reports');
+    const current = await this.reports.findById(id);
+    if (!current) throw new TallyError('report_not_found', `No report ${id}`);
+    if (patch.expected_revision !== undefined && patch.expected_revision !== current.revision) {
+      throw new TallyError(
+        'revision_conflict',
+        `You edited revision ${patch.expected_revision}; the report is now at revision ${current.revision}`,
+      );
+    }
+    const survey = await this.surveys.findById(current.surveyId);
+    if (patch.categories) await this.categories.assertExist(patch.categories, '/categories');
+    if (patch.fields && survey) checkFields(survey, patch.fields);
+    const now = this.clock.now().toISOString();
+    const status = patch.status ?? current.status;
+    const location =
+      patch.location === undefined
+        ? current.location
+        : patch.location === null
+          ? null
+          : { lat: patch.location.lat, lon: patch.location.lon, accuracyM: patch.location.accuracy_m ?? null };
+    const locationName =
+      patch.location?.name !== undefined
+        ? blankToNull(patch.location.name)
+        : patch.location_name !== undefined
+          ? blankToNull(patch.location_name)
+          : current.locationName;
+    const next: Report = {
+      ...current,
+      title: patch.title?.trim() || current.title,
+      description: patch.description?.trim() ?? current.description,
+      location,
+      locationName,
+      occurredAt: patch.occurred_at === undefined ? current.occurredAt : occurredAt(patch.occurred_at, now, this.clock),
+      categories: patch.categories ? [...new Set(patch.categories)] : current.categories,
+      fields: patch.fields ?? current.fields,
+      authorName: patch.author_name === undefined ? current.authorName : blankToNull(patch.author_name),
+      sensitivity: patch.sensitivity ?? current.sensitivity,
+      status,
+      publishedAt: status === 'published' && current.status !== 'published' ? now : current.publishedAt,
+      updatedAt: now,
+      revision: current.revision + 1,
+    };
+    if (!(await this.reports.update(next, current.revision, editor.userId))) {
+      throw new TallyError('revision_conflict', 'Someone else saved this report at the same moment; reload it');
+    }
+    return toStaffView(next);
+  }
+
+  async revisions(actor: Actor, id: string): Promise<{ revision: number; actor_id: string | null; created_at: string; report: ReportView }[]> {
+    requireRole(actor, 'volunteer', 'see the edit history');
+    if (!(await this.reports.findById(id))) throw new TallyError('report_not_found', `No report ${id}`);
+    const revisions = await this.reports.revisions(id);
+    return revisions.map((r) => ({
+      revision: r.revision,
+      actor_id: r.actorId,
+      created_at: r.createdAt,
+      report: toStaffView(r.snapshot),
+    }));
+  }
+
+  private maySee(actor: Actor, report: Report): boolean {
+    return report.status === 'published' || hasRole(actor, 'volunteer');
+  }
+
+  /** Views of many reports, reading each survey (for its private fields) once. */
+  private async views(actor: Actor, reports: Report[]): Promise<ReportView[]> {
+    if (hasRole(actor, 'volunteer')) return reports.map(toStaffView);
+    const surveys = new Map<string, Survey | undefined>();
+    for (const id of new Set(reports.map((r) => r.surveyId))) surveys.set(id, await this.surveys.findById(id));
+    return reports.map((report) => toPublicView(report, surveys.get(report.surveyId)));
+  }
+
+  private view(actor: Actor, report: Report, survey: Survey | undefined): ReportView {
+    return hasRole(actor, 'volunteer') ? toStaffView(report) : toPublicView(report, survey);
+  }
+
+  private async query(actor: Actor, params: ReportFilterParams): Promise<Omit<ReportQuery, 'limit'> & { limit: number }> {
+    const filters = parseFilters(params);
+    const staff = hasRole(actor, 'volunteer');
+    if (!staff && filters.status !== null && filters.status !== 'published') {
+      throw new TallyError('forbidden', `Only volunteers and above may list ${filters.status} reports`, [
+        { field: 'query/status', message: 'the public sees published reports only' },
+      ]);
+    }
+    return {
+      statuses: filters.status ? [filters.status] : staff ? null : ['published'],
+      bbox: filters.bbox,
+      categoryIds: filters.categoryIds
+        ? await this.categories.expandWithDescendants(filters.categoryIds, 'query/category')
+        : null,
+      since: filters.since,
+      until: filters.until,
+      searchTerms: filters.searchTerms,
+      beforeSeq: params.cursor === undefined ? null : decodeCursor(params.cursor),
+      limit: params.limit ?? 100,
+    };
+  }
+}

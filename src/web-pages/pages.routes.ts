@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { Config } from '../config.js';
+import { TallyError } from '../errors.js';
+import { sendProblem } from '../http/errors-handler.js';
+import type { TypedApp } from '../http/typed-app.js';
+import { reportSubmissionLimit } from '../reports/reports.routes.js';
+import type { Services } from '../services.js';
+import { categoryOptions, escapeHtml, type FormFields, fillValues, submitReportForm } from './report-form.js';
+
+function messagesHtml(kind: 'error' | 'success', lines: string[]): string {
+  if (lines.length === 0) return '';
+  const items = lines.map((line) => `<li>${line}</li>`).join('');
+  return `<div class="notice notice-${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><ul>${items}</ul></div>`;
+}
+
+/** The web app's pages; the report page is filled in on the server so that it works without JavaScript. */
+export async function pagesRoutes(app: TypedApp, services: Services, config: Config): Promise<void> {
+  const webDir = config.webDir;
+  if (!webDir || !existsSync(path.join(webDir, 'report.html'))) {
+    app.log.warn({ webDir }, 'the web app is not built; run `npm run build:web` to serve the pages');
+    return;
+  }
+  const reportTemplate = readFileSync(path.join(webDir, 'report.html'), 'utf8');
+
+  await app.register(fastifyStatic, {
+    root: webDir,
+    prefix: '/',
+    index: false,
+    wildcard: true,
+    setHeaders(res: { header(name: string, value: string): unknown }, filePath: string) {
+      // Vite puts a content hash in every asset name, so they never change; pages must be re-fetched.
+      const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
+      res.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+
+  const renderReportPage = async (form: FormFields, messages: string) => {
+    const selected = Array.isArray(form.category) ? form.category : form.category ? [form.category] : [];
+    const html = reportTemplate
+      .replace('<!--tally:category-options-->', categoryOptions(await services.categories.list(), selected))
+      .replace('<!--tally:messages-->', messages);
+    return fillValues(html, form);
+  };
+
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  app.get('/volunteer', { schema: { hide: true } }, (_request, reply) => reply.sendFile('volunteer.html'));
+  app.get('/report', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await renderReportPage({}, '')),
+  );
+
+  app.post(
+    '/report',
+    { schema: { hide: true }, config: { rateLimit: reportSubmissionLimit(config) } },
+    async (request, reply) => {
+      if (request.headers['content-type']?.split(';')[0]?.trim() !== 'application/x-www-form-urlencoded' || !request.body) {
+        return sendProblem(request, reply, new TallyError('unsupported_media_type', 'Post the report form'));
+      }
+      const form = request.body as FormFields;
+      const outcome = await submitReportForm(services, request.actor, form, config.timeZone);
+      reply.type('text/html; charset=utf-8');
+      if (!outcome.ok) {
+        return reply.code(422).send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
+      }
+      const thanks = [
+        'Thank you — your report was received.',
+        'It will appear on the map once a volunteer has checked it.',
+        `Reference: <code>${escapeHtml(outcome.reportId ?? '')}</code>`,
+      ];
+      return reply.code(201).send(await renderReportPage({}, messagesHtml('success', thanks)));
+    },
+  );
+}

@@ -1,0 +1,629 @@
+import { type ComponentChildren, render } from 'preact';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, api, errorMessage, isAbort, setToken } from '../api';
+import { categoryIndex, categoryNames, flattenCategories } from '../shared/categories';
+import { formatCoordinate, formatDateTime, isoToLocalInput, localInputToIso } from '../shared/format';
+import { type Category, type Page, placeName, type Report, type ReportStatus, reportLocation, type User } from '../types';
+import { t } from './strings';
+
+const STATUSES: ReportStatus[] = ['pending', 'published', 'rejected', 'archived'];
+
+/** Status changes offered from each status. */
+const TRANSITIONS: Record<ReportStatus, { to: ReportStatus; label: string; kind: 'primary' | 'secondary' | 'danger' }[]> = {
+  pending: [
+    { to: 'published', label: t.publish, kind: 'primary' },
+    { to: 'rejected', label: t.reject, kind: 'danger' },
+  ],
+  published: [
+    { to: 'archived', label: t.archive, kind: 'secondary' },
+    { to: 'rejected', label: t.reject, kind: 'danger' },
+  ],
+  rejected: [{ to: 'published', label: t.restore, kind: 'secondary' }],
+  archived: [{ to: 'published', label: t.restore, kind: 'secondary' }],
+};
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError && error.status === 403) return t.forbidden;
+  return errorMessage(error, t);
+}
+
+/* ---------- Sign-in ---------- */
+
+function Login({ onLogin, notice }: { onLogin: (user: User) => void; notice: string }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const answer = await api.post<{ token?: string; user?: User }>('/api/v1/auth/login', { email, password });
+      setToken(answer.token);
+      const user = answer.user ?? (await api.get<{ user: User }>('/api/v1/auth/me')).user;
+      onLogin(user);
+    } catch (err) {
+      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t.badLogin : describe(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="login" aria-labelledby="login-heading">
+      <h1 id="login-heading">{t.loginHeading}</h1>
+      <p class="lead">{t.loginLead}</p>
+      {notice && <p class="notice notice-info">{notice}</p>}
+      {error && (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      <form onSubmit={submit}>
+        <div class="field">
+          <label for="email">{t.email}</label>
+          <input
+            id="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="password">{t.password}</label>
+          <input
+            id="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </div>
+        <button type="submit" disabled={busy}>
+          {busy ? t.signingIn : t.signIn}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/* ---------- Editing ---------- */
+
+interface Draft {
+  title: string;
+  description: string;
+  categories: string[];
+  occurred_at: string;
+  location_name: string;
+  lat: string;
+  lon: string;
+}
+
+function draftOf(report: Report): Draft {
+  const where = reportLocation(report);
+  return {
+    title: report.title ?? '',
+    description: report.description ?? '',
+    categories: (report.categories ?? []).map(String),
+    occurred_at: isoToLocalInput(report.occurred_at),
+    location_name: placeName(report),
+    lat: where ? String(where.lat) : '',
+    lon: where ? String(where.lon) : '',
+  };
+}
+
+/** The PATCH body for what changed, or a message saying why the draft cannot be saved. */
+function changes(report: Report, draft: Draft): { body: Record<string, unknown> } | { error: string } {
+  const before = draftOf(report);
+  const body: Record<string, unknown> = {};
+  if (!draft.title.trim()) return { error: t.titleRequired };
+  if (draft.title.trim() !== before.title) body.title = draft.title.trim();
+  if (draft.description !== before.description) body.description = draft.description;
+  const sorted = (ids: string[]) => [...ids].sort().join(',');
+  if (sorted(draft.categories) !== sorted(before.categories)) body.categories = draft.categories;
+  if (draft.occurred_at !== before.occurred_at) body.occurred_at = localInputToIso(draft.occurred_at) ?? null;
+
+  const hasLat = draft.lat.trim() !== '';
+  const hasLon = draft.lon.trim() !== '';
+  if (hasLat !== hasLon) return { error: t.bothCoordinates };
+  const lat = Number(draft.lat);
+  const lon = Number(draft.lon);
+  if (hasLat && !(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return { error: t.badCoordinates };
+  const name = draft.location_name.trim();
+  if (draft.lat !== before.lat || draft.lon !== before.lon || name !== before.location_name) {
+    body.location = hasLat ? { lat, lon, ...(name ? { name } : {}) } : null;
+    body.location_name = name || null;
+  }
+  return { body };
+}
+
+function EditForm(props: {
+  report: Report;
+  categories: Category[];
+  busy: boolean;
+  onSave: (body: Record<string, unknown>) => void;
+  onCancel: () => void;
+}) {
+  const { report } = props;
+  const [draft, setDraft] = useState<Draft>(() => draftOf(report));
+  const [error, setError] = useState('');
+  const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
+  const id = `edit-${report.id}`;
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const result = changes(report, draft);
+    if ('error' in result) {
+      setError(result.error);
+      return;
+    }
+    setError('');
+    if (Object.keys(result.body).length === 0) props.onCancel();
+    else props.onSave(result.body);
+  };
+
+  const toggle = (categoryId: string, on: boolean) =>
+    set({ categories: on ? [...draft.categories, categoryId] : draft.categories.filter((c) => c !== categoryId) });
+
+  return (
+    <form class="edit-form" onSubmit={submit}>
+      {error && (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="field">
+        <label for={`${id}-title`}>{t.title}</label>
+        <input
+          id={`${id}-title`}
+          type="text"
+          required
+          value={draft.title}
+          onInput={(e) => set({ title: e.currentTarget.value })}
+        />
+      </div>
+      <div class="field">
+        <label for={`${id}-description`}>{t.description}</label>
+        <textarea
+          id={`${id}-description`}
+          rows={5}
+          value={draft.description}
+          onInput={(e) => set({ description: e.currentTarget.value })}
+        />
+      </div>
+      {props.categories.length > 0 && (
+        <fieldset>
+          <legend>{t.categories}</legend>
+          <div class="checks">
+            {flattenCategories(props.categories).map(({ category, depth }) => {
+              const value = String(category.id);
+              return (
+                <label class="check" key={value} style={{ marginLeft: `${depth * 1.5}rem` }}>
+                  <input
+                    type="checkbox"
+                    checked={draft.categories.includes(value)}
+                    onChange={(e) => toggle(value, e.currentTarget.checked)}
+                  />{' '}
+                  {category.name}
+                </label>
+              );
+            })}
+          </div>
+        </fieldset>
+      )}
+      <div class="field">
+        <label for={`${id}-occurred`}>{t.occurredAt}</label>
+        <input
+          id={`${id}-occurred`}
+          type="datetime-local"
+          value={draft.occurred_at}
+          onInput={(e) => set({ occurred_at: e.currentTarget.value })}
+        />
+      </div>
+      <div class="field">
+        <label for={`${id}-place`}>{t.locationName}</label>
+        <input
+          id={`${id}-place`}
+          type="text"
+          value={draft.location_name}
+          onInput={(e) => set({ location_name: e.currentTarget.value })}
+        />
+      </div>
+      <div class="row">
+        <div class="field">
+          <label for={`${id}-lat`}>{t.lat}</label>
+          <input
+            id={`${id}-lat`}
+            type="number"
+            step="any"
+            min={-90}
+            max={90}
+            value={draft.lat}
+            onInput={(e) => set({ lat: e.currentTarget.value })}
+          />
+        </div>
+        <div class="field">
+          <label for={`${id}-lon`}>{t.lon}</label>
+          <input
+            id={`${id}-lon`}
+            type="number"
+            step="any"
+            min={-180}
+            max={180}
+            value={draft.lon}
+            onInput={(e) => set({ lon: e.currentTarget.value })}
+          />
+        </div>
+      </div>
+      <div class="actions">
+        <button type="submit" disabled={props.busy}>
+          {props.busy ? t.saving : t.save}
+        </button>
+        <button type="button" class="secondary" onClick={props.onCancel} disabled={props.busy}>
+          {t.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/* ---------- One report ---------- */
+
+function ReportCard(props: {
+  report: Report;
+  categories: Category[];
+  index: Map<string, Category>;
+  onChanged: (report: Report, message: string) => void;
+  onGone: (id: Report['id']) => void;
+  onAuthLost: () => void;
+}) {
+  const { report } = props;
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const where = reportLocation(report);
+  const status = report.status ?? 'pending';
+
+  const patch = async (body: Record<string, unknown>, done: (r: Report) => string) => {
+    setBusy(true);
+    setError('');
+    try {
+      const updated = await api.patch<Report>(`/api/v1/reports/${encodeURIComponent(String(report.id))}`, {
+        ...body,
+        expected_revision: report.revision,
+      });
+      setEditing(false);
+      const fresh = { ...report, ...updated };
+      props.onChanged(fresh, done(fresh));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        props.onAuthLost();
+      } else if (err instanceof ApiError && (err.code === 'revision_conflict' || err.status === 409)) {
+        await reload();
+      } else if (err instanceof ApiError && err.status === 404) {
+        props.onGone(report.id);
+      } else {
+        setError(describe(err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reload = async () => {
+    try {
+      const fresh = await api.get<Report>(`/api/v1/reports/${encodeURIComponent(String(report.id))}`);
+      setEditing(false);
+      props.onChanged(fresh, '');
+      setError(t.conflict);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) props.onGone(report.id);
+      else setError(`${t.conflict} ${describe(err)}`);
+    }
+  };
+
+  const headingId = `report-${report.id}-title`;
+  return (
+    <article class={`card status-${status}`} aria-labelledby={headingId}>
+      <header class="card-head">
+        <h2 id={headingId}>{report.title}</h2>
+        <span class={`chip chip-status chip-${status}`}>{t.status[status]}</span>
+      </header>
+      {error && (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      {editing ? (
+        <EditForm
+          report={report}
+          categories={props.categories}
+          busy={busy}
+          onCancel={() => setEditing(false)}
+          onSave={(body) => void patch(body, (r) => t.done.edited(r.title))}
+        />
+      ) : (
+        <>
+          <p class="description">{report.description || <span class="muted">{t.noDescription}</span>}</p>
+          <dl class="facts">
+            <dt>{t.when}</dt>
+            <dd>{formatDateTime(report.occurred_at) || t.none}</dd>
+            <dt>{t.received}</dt>
+            <dd>{formatDateTime(report.received_at) || t.none}</dd>
+            <dt>{t.place}</dt>
+            <dd>{placeName(report) || t.none}</dd>
+            <dt>{t.coordinates}</dt>
+            <dd>{where ? `${formatCoordinate(where.lat)}, ${formatCoordinate(where.lon)}` : t.none}</dd>
+            <dt>{t.categories}</dt>
+            <dd>
+              {(report.categories?.length ?? 0) > 0
+                ? categoryNames(report.categories, props.index).map((name) => (
+                    <span class="chip" key={name}>
+                      {name}
+                    </span>
+                  ))
+                : t.none}
+            </dd>
+            <dt>{t.author}</dt>
+            <dd>{report.author_name || t.anonymous}</dd>
+            <dt>{t.contact}</dt>
+            <dd>
+              {report.contact ? (
+                <>
+                  {report.contact} <span class="muted">({t.contactPrivate})</span>
+                </>
+              ) : (
+                t.none
+              )}
+            </dd>
+            {report.source && (
+              <>
+                <dt>{t.source}</dt>
+                <dd>{report.source}</dd>
+              </>
+            )}
+            {report.revision !== undefined && (
+              <>
+                <dt>{t.revision}</dt>
+                <dd>{report.revision}</dd>
+              </>
+            )}
+          </dl>
+          <div class="actions">
+            {TRANSITIONS[status].map(({ to, label, kind }) => (
+              <button
+                type="button"
+                key={to}
+                class={kind === 'primary' ? undefined : kind}
+                disabled={busy}
+                onClick={() => void patch({ status: to }, (r) => t.done[to](r.title))}
+              >
+                {label}
+              </button>
+            ))}
+            <button type="button" class="secondary" disabled={busy} onClick={() => setEditing(true)}>
+              {t.edit}
+            </button>
+          </div>
+        </>
+      )}
+    </article>
+  );
+}
+
+/* ---------- The queue ---------- */
+
+function Queue({ onAuthLost }: { onAuthLost: () => void }) {
+  const [status, setStatus] = useState<ReportStatus>('pending');
+  const [items, setItems] = useState<Report[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+  const [message, setMessage] = useState('');
+  const [categories, setCategories] = useState<Category[]>([]);
+  const [reload, setReload] = useState(0);
+  const index = useMemo(() => categoryIndex(categories), [categories]);
+
+  useEffect(() => {
+    api
+      .get<Page<Category>>('/api/v1/categories')
+      .then((page) => setCategories(page.items ?? []))
+      .catch(() => setCategories([]));
+  }, []);
+
+  const handle = useCallback(
+    (err: unknown) => {
+      if (isAbort(err)) return;
+      if (err instanceof ApiError && err.status === 401) onAuthLost();
+      else setError(describe(err));
+    },
+    [onAuthLost],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoading(true);
+    setError('');
+    setItems([]);
+    setCursor(null);
+    api
+      .get<Page<Report>>('/api/v1/reports', { status, limit: 50 }, controller.signal)
+      .then((page) => {
+        setItems(page.items ?? []);
+        setCursor(page.next_cursor ?? null);
+      })
+      .catch(handle)
+      .finally(() => {
+        if (!controller.signal.aborted) setLoading(false);
+      });
+    return () => controller.abort();
+  }, [status, reload, handle]);
+
+  const more = () => {
+    if (!cursor) return;
+    setLoading(true);
+    api
+      .get<Page<Report>>('/api/v1/reports', { status, limit: 50, cursor })
+      .then((page) => {
+        setItems((previous) => {
+          const known = new Set(previous.map((r) => String(r.id)));
+          return [...previous, ...(page.items ?? []).filter((r) => !known.has(String(r.id)))];
+        });
+        setCursor(page.next_cursor ?? null);
+      })
+      .catch(handle)
+      .finally(() => setLoading(false));
+  };
+
+  const changed = (report: Report, text: string) => {
+    setItems((previous) =>
+      // A report that left this status leaves the list once the action is done; a reload keeps it in place.
+      text && report.status && report.status !== status
+        ? previous.filter((r) => String(r.id) !== String(report.id))
+        : previous.map((r) => (String(r.id) === String(report.id) ? report : r)),
+    );
+    if (text) setMessage(text);
+  };
+
+  const gone = (id: Report['id']) => {
+    setItems((previous) => previous.filter((r) => String(r.id) !== String(id)));
+    setMessage(t.gone);
+  };
+
+  return (
+    <section class="queue">
+      <div class="tabs" role="tablist" aria-label={t.tabsLabel}>
+        {STATUSES.map((s) => (
+          <button
+            type="button"
+            role="tab"
+            key={s}
+            id={`tab-${s}`}
+            aria-selected={s === status}
+            aria-controls="queue-panel"
+            class={s === status ? 'tab active' : 'tab'}
+            onClick={() => {
+              setMessage('');
+              setStatus(s);
+            }}
+          >
+            {t.tabs[s]}
+          </button>
+        ))}
+        <button type="button" class="secondary refresh" onClick={() => setReload((n) => n + 1)}>
+          {t.refresh}
+        </button>
+      </div>
+      <div id="queue-panel" role="tabpanel" aria-labelledby={`tab-${status}`}>
+        <div aria-live="polite">{message && <p class="notice notice-success">{message}</p>}</div>
+        {error && (
+          <div class="notice notice-error" role="alert">
+            <p>{error}</p>
+            <button type="button" class="secondary" onClick={() => setReload((n) => n + 1)}>
+              {t.retry}
+            </button>
+          </div>
+        )}
+        {!loading && !error && items.length === 0 && <p class="muted">{t.emptyTab[status]}</p>}
+        {items.map((report) => (
+          <ReportCard
+            key={`${report.id}`}
+            report={report}
+            categories={categories}
+            index={index}
+            onChanged={changed}
+            onGone={gone}
+            onAuthLost={onAuthLost}
+          />
+        ))}
+        {loading && <p class="muted">{t.loading}</p>}
+        {cursor && !loading && (
+          <button type="button" class="secondary more" onClick={more}>
+            {t.more}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/* ---------- Page ---------- */
+
+function App() {
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [notice, setNotice] = useState('');
+  const [error, setError] = useState('');
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    setError('');
+    api
+      .get<{ user: User }>('/api/v1/auth/me')
+      .then((answer) => setUser(answer.user ?? null))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) setUser(null);
+        else setError(describe(err));
+      });
+  }, [attempt]);
+
+  const authLost = useCallback(() => {
+    setToken(undefined);
+    setNotice(t.sessionExpired);
+    setUser(null);
+  }, []);
+
+  const logout = async () => {
+    try {
+      await api.post('/api/v1/auth/logout');
+    } catch {
+      // Signing out locally still helps on a shared computer even if the server did not hear it.
+    }
+    setToken(undefined);
+    setNotice('');
+    setUser(null);
+  };
+
+  let body: ComponentChildren;
+  if (error) {
+    body = (
+      <div class="notice notice-error" role="alert">
+        <p>{error}</p>
+        <button type="button" class="secondary" onClick={() => setAttempt((n) => n + 1)}>
+          {t.retry}
+        </button>
+      </div>
+    );
+  } else if (user === undefined) {
+    body = <p class="muted">{t.checking}</p>;
+  } else if (user === null) {
+    body = (
+      <Login
+        notice={notice}
+        onLogin={(u) => {
+          setNotice('');
+          setUser(u);
+        }}
+      />
+    );
+  } else {
+    body = (
+      <>
+        <div class="session">
+          <span>{t.signedInAs(user.display_name || user.email, user.role)}</span>
+          <button type="button" class="link" onClick={() => void logout()}>
+            {t.signOut}
+          </button>
+        </div>
+        <Queue onAuthLost={authLost} />
+      </>
+    );
+  }
+  return body;
+}
+
+render(<App />, document.getElementById('app') as HTMLElement);

@@ -1,0 +1,32 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+import { basemap } from './basemap-plugin.ts';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root,
+  base: '/',
+  publicDir: resolve(root, 'public'),
+  plugins: [preact(), basemap()],
+  worker: { format: 'es' },
+  build: {
+    outDir: resolve(root, '../dist/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      input: {
+        index: resolve(root, 'index.html'),
+        report: resolve(root, 'report.html'),
+        volunteer: resolve(root, 'volunteer.html'),
+      },
+    },
+  },
+  server: {
+    // During `vite` development the API comes from a running `tally serve`.
+    proxy: { '/api': process.env.TALLY_API ?? 'http://127.0.0.1:8080' },
+  },
+});
