@@ -12,6 +12,8 @@ export interface Db {
   dialect: Dialect;
   /** The raw driver, for the few hot paths that use prepared statements directly (SQLite only). */
   sqlite: SqliteDatabase.Database | null;
+  /** The PostgreSQL schema Tally works in, when not the default one. */
+  pgSchema: string | null;
   destroy(): Promise<void>;
 }
 
@@ -51,9 +53,15 @@ export function openDatabase(options: DatabaseOptions): Db {
       },
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', sqlite: null, destroy: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'postgres',
+      sqlite: null,
+      pgSchema: options.pgSchema ?? null,
+      destroy: () => kysely.destroy(),
+    };
   }
   const sqlite = openSqlite(options.sqlitePath ?? ':memory:');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', sqlite, destroy: () => kysely.destroy() };
+  return { kysely, dialect: 'sqlite', sqlite, pgSchema: null, destroy: () => kysely.destroy() };
 }

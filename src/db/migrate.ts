@@ -30,7 +30,12 @@ export interface MigrationOutcome {
 
 /** Brings the schema up to date; safe to run at every start and from several processes at once. */
 export async function migrateToLatest(db: Db): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrationProvider(db.dialect) });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticMigrationProvider(db.dialect),
+    // Kysely looks for its bookkeeping tables by name across schemas unless told which schema is ours.
+    ...(db.pgSchema ? { migrationTableSchema: db.pgSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -78,7 +78,10 @@ export function isAbort(error: unknown): boolean {
 }
 
 async function readProblem(response: Response): Promise<Problem> {
-  const fallback: Problem = { title: response.statusText || `HTTP ${response.status}`, status: response.status };
+  const fallback: Problem = {
+    title: response.statusText || `HTTP ${response.status}`,
+    status: response.status,
+  };
   const type = response.headers.get('content-type') ?? '';
   if (!type.includes('json')) return fallback;
   try {

@@ -28,7 +28,10 @@ export interface Report {
   contact?: string | null;
   status?: ReportStatus;
   verification?: Verification;
+  sensitivity?: 'exact' | 'coarse';
   revision?: number;
+  updated_at?: string;
+  published_at?: string | null;
   source?: string;
   url?: string;
 }
@@ -72,7 +75,7 @@ export interface Place {
 export interface User {
   id: Id;
   email: string;
-  display_name: string;
+  display_name: string | null;
   role: string;
 }
 

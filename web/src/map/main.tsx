@@ -90,7 +90,7 @@ function App() {
   const [listLoading, setListLoading] = useState(false);
   const [listError, setListError] = useState('');
 
-  const mapBox = useRef<HTMLDivElement>(null);
+  const mapBox = useRef<HTMLElement>(null);
   const reportMap = useRef<ReportMap | null>(null);
 
   // Settings first: the map needs the basemap and the starting view.
@@ -157,7 +157,11 @@ function App() {
       setListLoading(true);
       setListError('');
       api
-        .get<Page<Report>>('/api/v1/reports', { bbox: bbox.join(','), ...query, limit: 50 }, controller.signal)
+        .get<Page<Report>>(
+          '/api/v1/reports',
+          { bbox: bbox.join(','), ...query, limit: 50 },
+          controller.signal,
+        )
         .then((page) => {
           setItems(page.items ?? []);
           setCursor(page.next_cursor ?? null);
@@ -212,7 +216,7 @@ function App() {
   return (
     <div class="map-layout">
       <div class="map-area">
-        <div ref={mapBox} class="map" role="region" aria-label="Map of reports" />
+        <section ref={mapBox} class="map" aria-label={t.mapLabel} />
         {matching === null && !dataError && config && <div class="map-loading">{t.loadingMap}</div>}
       </div>
       <aside class="panel" aria-label={t.inView}>

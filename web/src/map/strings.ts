@@ -1,6 +1,7 @@
 /** Every text of the public map page, in one place for translation. */
 export const t = {
   pageTitle: (site: string) => `${site} · Map`,
+  mapLabel: 'Map of reports',
   filters: 'Filters',
   category: 'Category',
   allCategories: 'All categories',
@@ -14,7 +15,8 @@ export const t = {
   },
   from: 'From',
   until: 'Until',
-  matching: (n: number) => (n === 1 ? '1 report matches the filters.' : `${n.toLocaleString()} reports match the filters.`),
+  matching: (n: number) =>
+    n === 1 ? '1 report matches the filters.' : `${n.toLocaleString()} reports match the filters.`,
   loadingMap: 'Loading reports…',
   inView: 'Reports in this view',
   loading: 'Loading…',

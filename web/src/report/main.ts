@@ -5,9 +5,9 @@
 import { ApiError, api, NetworkError } from '../api';
 import { isoToLocalInput } from '../shared/format';
 import type { Place, Report, SiteConfig } from '../types';
-import { enhancePlaceInput, placeLabel } from './places';
-import { type FormValues, fieldFor, type ReportBody, toBody } from './payload';
 import type { Picker } from './map-picker';
+import { type FormValues, fieldFor, type ReportBody, toBody } from './payload';
+import { enhancePlaceInput, placeLabel } from './places';
 import { dequeue, enqueue, exclusively, newKey, type QueuedReport, readQueue } from './queue';
 import { t } from './strings';
 
@@ -24,8 +24,23 @@ const pickerBox = document.getElementById('picker') as HTMLElement;
 const pickButton = document.getElementById('pick-on-map') as HTMLButtonElement;
 const locateButton = document.getElementById('use-location') as HTMLButtonElement;
 
-const TEXT_FIELDS = ['title', 'description', 'occurred_at', 'location_name', 'lat', 'lon', 'author_name', 'contact'] as const;
+const TEXT_FIELDS = [
+  'title',
+  'description',
+  'occurred_at',
+  'location_name',
+  'lat',
+  'lon',
+  'author_name',
+  'contact',
+] as const;
 const ERROR_FIELDS = [...TEXT_FIELDS, 'category'] as const;
+
+let picker: Picker | undefined;
+/** How precise the coordinates are, when they came from the device; forgotten as soon as they change. */
+let accuracy: number | undefined;
+let pickerLoading = false;
+let configPromise: Promise<SiteConfig | undefined> | undefined;
 
 function control(name: string): HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null {
   return document.getElementById(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null;
@@ -74,7 +89,10 @@ function focusFirstError(): void {
   for (const name of ERROR_FIELDS) {
     const field = control(name);
     if (field?.getAttribute('aria-invalid') === 'true') {
-      const target = field.hidden || field.style.display === 'none' ? document.querySelector<HTMLElement>('.checks input') : field;
+      const target =
+        field.hidden || field.style.display === 'none'
+          ? document.querySelector<HTMLElement>('.checks input')
+          : field;
       target?.focus();
       return;
     }
@@ -111,6 +129,7 @@ function readValues(): FormValues {
     lon: value('lon'),
     author_name: value('author_name'),
     contact: value('contact'),
+    ...(accuracy !== undefined ? { accuracy_m: accuracy } : {}),
   };
 }
 
@@ -119,6 +138,7 @@ function writeValues(values: FormValues): void {
     const field = control(name);
     if (field) field.value = values[name];
   }
+  accuracy = values.accuracy_m;
   for (const option of Array.from(select.options)) option.selected = values.categories.includes(option.value);
   select.dispatchEvent(new Event('change'));
   syncPickerFromInputs();
@@ -158,7 +178,7 @@ function isTransient(error: unknown): boolean {
 }
 
 function sendReport(body: ReportBody, key: string): Promise<Report> {
-  return api.post<Report>('/api/v1/reports', body, { 'Idempotency-Key': key });
+  return api.post<Report>('/api/v1/reports', body, { 'Idempotency-Key': key, 'X-Tally-Client': 'web' });
 }
 
 function successNotice(report: Report, title?: string): HTMLElement {
@@ -167,13 +187,17 @@ function successNotice(report: Report, title?: string): HTMLElement {
   link.textContent = t.seeMap;
   const lines: (string | Node)[] = title
     ? [t.queueSent(title, String(report.id))]
-    : [t.sentTitle, `${t.sentReference(String(report.id))} ${report.status === 'published' ? t.sentPublished : t.sentPending}`];
+    : [
+        t.sentTitle,
+        `${t.sentReference(String(report.id))} ${report.status === 'published' ? t.sentPublished : t.sentPending}`,
+      ];
   lines.push(link);
   return notice('success', lines);
 }
 
 function resetForm(): void {
   form.reset();
+  accuracy = undefined;
   select.dispatchEvent(new Event('change'));
   picker?.destroy();
   picker = undefined;
@@ -189,7 +213,12 @@ async function onSubmit(event: SubmitEvent): Promise<void> {
     focusFirstError();
     return;
   }
-  const item: QueuedReport = { key: newKey(), saved_at: new Date().toISOString(), body: toBody(values), values };
+  const item: QueuedReport = {
+    key: newKey(),
+    saved_at: new Date().toISOString(),
+    body: toBody(values),
+    values,
+  };
 
   submitButton.disabled = true;
   submitButton.textContent = t.sending;
@@ -314,7 +343,8 @@ function enhanceCategories(): void {
   const boxes = options.map((option, i) => {
     const wrap = document.createElement('label');
     wrap.className = 'check';
-    const depth = Number(option.dataset.depth ?? 0);
+    // The server indents subcategories with two no-break spaces per level.
+    const depth = Math.floor((/^\u00a0*/.exec(option.textContent ?? '')?.[0].length ?? 0) / 2);
     if (depth > 0) wrap.style.marginLeft = `${depth * 1.5}rem`;
     const box = document.createElement('input');
     box.type = 'checkbox';
@@ -339,16 +369,13 @@ function enhanceCategories(): void {
 
 /* ---------- Location tools ---------- */
 
-let picker: Picker | undefined;
-let pickerLoading = false;
-let configPromise: Promise<SiteConfig | undefined> | undefined;
-
 function loadConfig(): Promise<SiteConfig | undefined> {
   configPromise ??= api.get<SiteConfig>('/api/v1/config').catch(() => undefined);
   return configPromise;
 }
 
-function setCoordinates(lat: number, lon: number): void {
+function setCoordinates(lat: number, lon: number, metres?: number): void {
+  accuracy = metres;
   latInput.value = String(lat);
   lonInput.value = String(lon);
   for (const name of ['lat', 'lon']) {
@@ -362,7 +389,8 @@ function currentCoordinates(): { lat: number; lon: number } | undefined {
   if (latInput.value === '' || lonInput.value === '') return undefined;
   const lat = Number(latInput.value);
   const lon = Number(lonInput.value);
-  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180)
+    return undefined;
   return { lat, lon };
 }
 
@@ -418,13 +446,18 @@ function locate(): void {
     (position) => {
       locateButton.disabled = false;
       const round = (n: number) => Math.round(n * 1e6) / 1e6;
-      setCoordinates(round(position.coords.latitude), round(position.coords.longitude));
+      setCoordinates(
+        round(position.coords.latitude),
+        round(position.coords.longitude),
+        position.coords.accuracy,
+      );
       syncPickerFromInputs();
       toolsStatus.textContent = t.located(position.coords.accuracy);
     },
     (error) => {
       locateButton.disabled = false;
-      toolsStatus.textContent = error.code === error.PERMISSION_DENIED ? t.locationDenied : t.locationUnavailable;
+      toolsStatus.textContent =
+        error.code === error.PERMISSION_DENIED ? t.locationDenied : t.locationUnavailable;
     },
     { enableHighAccuracy: true, timeout: 20_000, maximumAge: 60_000 },
   );
@@ -442,8 +475,12 @@ function start(): void {
   if (!('geolocation' in navigator)) locateButton.hidden = true;
   locateButton.addEventListener('click', locate);
   pickButton.addEventListener('click', () => void togglePicker());
-  latInput.addEventListener('change', syncPickerFromInputs);
-  lonInput.addEventListener('change', syncPickerFromInputs);
+  for (const input of [latInput, lonInput]) {
+    input.addEventListener('input', () => {
+      accuracy = undefined;
+    });
+    input.addEventListener('change', syncPickerFromInputs);
+  }
 
   enhancePlaceInput(placeInput, (place: Place) => {
     placeInput.value = placeLabel(place);

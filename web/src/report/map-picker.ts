@@ -15,7 +15,8 @@ export function createPicker(
   initial: { lat: number; lon: number } | undefined,
   onPick: (lat: number, lon: number) => void,
 ): Picker {
-  const center = initial ?? (config ? { lat: config.default_center.lat, lon: config.default_center.lon } : undefined);
+  const center =
+    initial ?? (config ? { lat: config.default_center.lat, lon: config.default_center.lon } : undefined);
   const map = new maplibregl.Map({
     container,
     style: basemapStyle(config?.basemap),

@@ -9,6 +9,8 @@ export interface FormValues {
   location_name: string;
   lat: string;
   lon: string;
+  /** Metres, when the coordinates came from the device's location. */
+  accuracy_m?: number;
   author_name: string;
   contact: string;
 }
@@ -19,7 +21,7 @@ export interface ReportBody {
   description?: string;
   categories?: string[];
   occurred_at?: string;
-  location?: { lat: number; lon: number; name?: string };
+  location?: { lat: number; lon: number; accuracy_m?: number };
   location_name?: string;
   author_name?: string;
   contact?: string;
@@ -34,7 +36,7 @@ export function toBody(values: FormValues): ReportBody {
   const name = text(values.location_name);
   if (values.lat.trim() !== '' && values.lon.trim() !== '') {
     body.location = { lat: Number(values.lat), lon: Number(values.lon) };
-    if (name) body.location.name = name;
+    if (values.accuracy_m !== undefined) body.location.accuracy_m = Math.round(values.accuracy_m);
   }
   body.location_name = name;
   body.author_name = text(values.author_name);

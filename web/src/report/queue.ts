@@ -3,7 +3,7 @@
  * this device and sent as `Idempotency-Key`, so a report whose answer was lost on the way is not created
  * twice when the server honours the header.
  */
-import type { ReportBody, FormValues } from './payload';
+import type { FormValues, ReportBody } from './payload';
 
 export interface QueuedReport {
   key: string;

@@ -10,16 +10,20 @@ export const t = {
   savedOffline: 'Saved on this device; it will be sent when you are back online.',
   savedOfflineHint: 'You can close this page. It will be sent the next time you open it with a connection.',
   queueWaiting: (n: number) =>
-    n === 1 ? 'One report saved on this device is waiting to be sent.' : `${n} reports saved on this device are waiting to be sent.`,
+    n === 1
+      ? 'One report saved on this device is waiting to be sent.'
+      : `${n} reports saved on this device are waiting to be sent.`,
   queueSendNow: 'Send now',
   queueSent: (title: string, id: string) => `Your saved report “${title}” has been sent (reference ${id}).`,
   queueRejected: (title: string) =>
     `Your saved report “${title}” could not be accepted. It is back in the form below: please check it and send it again.`,
-  queueRefused: (title: string) => `Your saved report “${title}” could not be accepted and needs a correction.`,
+  queueRefused: (title: string) =>
+    `Your saved report “${title}” could not be accepted and needs a correction.`,
   queueOpen: 'Open it in the form',
   fixErrors: 'Please correct the marked fields.',
   serverError: 'Sorry, the report could not be sent. Please try again in a moment.',
-  tooMany: 'Many reports are being sent from this connection. Yours is saved on this device and will be sent shortly.',
+  tooMany:
+    'Many reports are being sent from this connection. Yours is saved on this device and will be sent shortly.',
   titleRequired: 'Please say briefly what happened.',
   latRange: 'Latitude must be a number between −90 and 90.',
   lonRange: 'Longitude must be a number between −180 and 180.',

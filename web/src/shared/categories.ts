@@ -11,7 +11,8 @@ export function flattenCategories(categories: Category[]): CategoryNode[] {
   const ids = new Set(categories.map((c) => String(c.id)));
   for (const category of categories) {
     // A child whose parent is missing is shown at the top level rather than lost.
-    const parent = category.parent_id != null && ids.has(String(category.parent_id)) ? String(category.parent_id) : '';
+    const parent =
+      category.parent_id != null && ids.has(String(category.parent_id)) ? String(category.parent_id) : '';
     const siblings = byParent.get(parent) ?? [];
     siblings.push(category);
     byParent.set(parent, siblings);

@@ -3,13 +3,24 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, errorMessage, isAbort, setToken } from '../api';
 import { categoryIndex, categoryNames, flattenCategories } from '../shared/categories';
 import { formatCoordinate, formatDateTime, isoToLocalInput, localInputToIso } from '../shared/format';
-import { type Category, type Page, placeName, type Report, type ReportStatus, reportLocation, type User } from '../types';
+import {
+  type Category,
+  type Page,
+  placeName,
+  type Report,
+  type ReportStatus,
+  reportLocation,
+  type User,
+} from '../types';
 import { t } from './strings';
 
 const STATUSES: ReportStatus[] = ['pending', 'published', 'rejected', 'archived'];
 
 /** Status changes offered from each status. */
-const TRANSITIONS: Record<ReportStatus, { to: ReportStatus; label: string; kind: 'primary' | 'secondary' | 'danger' }[]> = {
+const TRANSITIONS: Record<
+  ReportStatus,
+  { to: ReportStatus; label: string; kind: 'primary' | 'secondary' | 'danger' }[]
+> = {
   pending: [
     { to: 'published', label: t.publish, kind: 'primary' },
     { to: 'rejected', label: t.reject, kind: 'danger' },
@@ -40,12 +51,17 @@ function Login({ onLogin, notice }: { onLogin: (user: User) => void; notice: str
     setBusy(true);
     setError('');
     try {
-      const answer = await api.post<{ token?: string; user?: User }>('/api/v1/auth/login', { email, password });
+      const answer = await api.post<{ token?: string; user?: User }>('/api/v1/auth/login', {
+        email,
+        password,
+      });
       setToken(answer.token);
       const user = answer.user ?? (await api.get<{ user: User }>('/api/v1/auth/me')).user;
       onLogin(user);
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t.badLogin : describe(err));
+      setError(
+        err instanceof ApiError && (err.status === 401 || err.status === 400) ? t.badLogin : describe(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -126,7 +142,9 @@ function changes(report: Report, draft: Draft): { body: Record<string, unknown> 
   if (draft.description !== before.description) body.description = draft.description;
   const sorted = (ids: string[]) => [...ids].sort().join(',');
   if (sorted(draft.categories) !== sorted(before.categories)) body.categories = draft.categories;
-  if (draft.occurred_at !== before.occurred_at) body.occurred_at = localInputToIso(draft.occurred_at) ?? null;
+  // The time can be corrected but not removed: every report has one.
+  const occurred = localInputToIso(draft.occurred_at);
+  if (draft.occurred_at !== before.occurred_at && occurred) body.occurred_at = occurred;
 
   const hasLat = draft.lat.trim() !== '';
   const hasLon = draft.lon.trim() !== '';
@@ -136,8 +154,8 @@ function changes(report: Report, draft: Draft): { body: Record<string, unknown> 
   if (hasLat && !(Math.abs(lat) <= 90 && Math.abs(lon) <= 180)) return { error: t.badCoordinates };
   const name = draft.location_name.trim();
   if (draft.lat !== before.lat || draft.lon !== before.lon || name !== before.location_name) {
-    body.location = hasLat ? { lat, lon, ...(name ? { name } : {}) } : null;
-    body.location_name = name || null;
+    if (draft.lat !== before.lat || draft.lon !== before.lon) body.location = hasLat ? { lat, lon } : null;
+    if (name !== before.location_name) body.location_name = name || null;
   }
   return { body };
 }
@@ -168,7 +186,9 @@ function EditForm(props: {
   };
 
   const toggle = (categoryId: string, on: boolean) =>
-    set({ categories: on ? [...draft.categories, categoryId] : draft.categories.filter((c) => c !== categoryId) });
+    set({
+      categories: on ? [...draft.categories, categoryId] : draft.categories.filter((c) => c !== categoryId),
+    });
 
   return (
     <form class="edit-form" onSubmit={submit}>
@@ -303,7 +323,7 @@ function ReportCard(props: {
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         props.onAuthLost();
-      } else if (err instanceof ApiError && (err.code === 'revision_conflict' || err.status === 409)) {
+      } else if (err instanceof ApiError && err.code === 'revision_conflict') {
         await reload();
       } else if (err instanceof ApiError && err.status === 404) {
         props.onGone(report.id);

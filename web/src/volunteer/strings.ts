@@ -19,7 +19,12 @@ export const t = {
   tabsLabel: 'Reports by status',
   tabs: { pending: 'Waiting', published: 'Published', rejected: 'Rejected', archived: 'Archived' },
   status: { pending: 'Waiting', published: 'Published', rejected: 'Rejected', archived: 'Archived' },
-  emptyTab: { pending: 'No reports are waiting. Thank you!', published: 'Nothing published yet.', rejected: 'No rejected reports.', archived: 'No archived reports.' },
+  emptyTab: {
+    pending: 'No reports are waiting. Thank you!',
+    published: 'Nothing published yet.',
+    rejected: 'No rejected reports.',
+    archived: 'No archived reports.',
+  },
   loading: 'Loading…',
   more: 'More',
   refresh: 'Refresh',

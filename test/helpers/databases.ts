@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { after, describe } from 'node:test';
+import pg from 'pg';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export const postgresUrl = process.env.TALLY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Set by scripts/test.mjs when PostgreSQL is unreachable outside CI; under CI that is a failure instead. */
+const postgresSkipReason = process.env.TALLY_TEST_SKIP_POSTGRES || undefined;
+
+export interface TestDb extends Db {
+  kind: DatabaseKind;
+}
+
+/**
+ * A fresh, migrated database: SQLite in memory, or a PostgreSQL schema of its own that is dropped when
+ * the test file ends. Nothing is shared between tests.
+ */
+export async function openTestDatabase(kind: DatabaseKind, sqlitePath = ':memory:'): Promise<TestDb> {
+  if (kind === 'sqlite') {
+    const db = openDatabase({ sqlitePath });
+    await migrateToLatest(db);
+    return { ...db, kind };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const db = openDatabase({ databaseUrl: postgresUrl, pgSchema: schema, pgPoolSize: 4 });
+  await migrateToLatest(db);
+  return {
+    ...db,
+    kind,
+    async destroy() {
+      await db.destroy();
+      const cleanup = new pg.Client({ connectionString: postgresUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
+/**
+ * Runs the same suite against SQLite and PostgreSQL, so both dialects keep the same behaviour.
+ * `open` gives each test its own database, closed automatically after the suite.
+ */
+export function forEachDatabase(name: string, suite: (open: () => Promise<TestDb>, kind: DatabaseKind) => void): void {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const skip = kind === 'postgres' ? postgresSkipReason : undefined;
+    describe(`${name} (${kind})`, { skip }, () => {
+      const opened: TestDb[] = [];
+      after(async () => {
+        await Promise.all(opened.map((db) => db.destroy()));
+      });
+      suite(async () => {
+        const db = await openTestDatabase(kind);
+        opened.push(db);
+        return db;
+      }, kind);
+    });
+  }
+}
