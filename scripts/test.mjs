@@ -71,12 +71,18 @@ if (only.length === 0) {
 }
 if (!browserProblem) run('build the web app', 'npm', ['run', '--silent', 'build:web']);
 
-const files = only.length > 0 ? only : [...testFiles(path.join(root, 'src')), ...testFiles(path.join(root, 'test'))];
+const files =
+  only.length > 0 ? only : [...testFiles(path.join(root, 'src')), ...testFiles(path.join(root, 'test'))];
 if (skipped.length > 0) {
   console.log('\nSkipping, because a service is missing on this machine:');
   for (const line of skipped) console.log(`  - ${line}`);
 }
-run(`tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], env);
+run(
+  `tests (${files.length} files)`,
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  env,
+);
 if (skipped.length > 0) {
   console.log('\nSkipped suites (not run):');
   for (const line of skipped) console.log(`  - ${line}`);

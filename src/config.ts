@@ -70,7 +70,8 @@ function integer(env: Env, key: string, fallback: number, min: number, max: numb
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${key} must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(`${key} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 

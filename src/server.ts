@@ -1,8 +1,8 @@
+import path from 'node:path';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import path from 'node:path';
 
 /** Opens the database, applies migrations, listens, and shuts down cleanly on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {

@@ -86,7 +86,10 @@ export function accountsRoutes(app: TypedApp, services: Services, config: Config
       schema: {
         tags: ['accounts'],
         summary: 'Create an API token for scripts (shown once)',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 120 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: TokenAnswer, ...problemResponses },
       },
     },

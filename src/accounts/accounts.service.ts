@@ -32,12 +32,18 @@ export class AccountsService {
     private readonly clock: Clock,
   ) {}
 
-  async addUser(input: { email: string; password: string; role: Role; displayName?: string | null }): Promise<User> {
+  async addUser(input: {
+    email: string;
+    password: string;
+    role: Role;
+    displayName?: string | null;
+  }): Promise<User> {
     const email = normaliseEmail(input.email);
     if (input.password.length < minimumPasswordLength) {
       throw validationError('/password', `must be at least ${minimumPasswordLength} characters`);
     }
-    if (await this.users.findByEmail(email)) throw new TallyError('user_exists', `${email} already has an account`);
+    if (await this.users.findByEmail(email))
+      throw new TallyError('user_exists', `${email} already has an account`);
     const user: User = {
       id: uuidv7(),
       email,
@@ -87,7 +93,13 @@ export class AccountsService {
     const owner = await this.users.findTokenOwner(hashToken(token));
     if (!owner || owner.user.disabledAt) return anonymous;
     if (owner.expiresAt && owner.expiresAt <= this.clock.now().toISOString()) return anonymous;
-    return { kind: 'user', userId: owner.user.id, email: owner.user.email, role: owner.user.role, via: owner.kind };
+    return {
+      kind: 'user',
+      userId: owner.user.id,
+      email: owner.user.email,
+      role: owner.user.role,
+      via: owner.kind,
+    };
   }
 
   private async issueToken(

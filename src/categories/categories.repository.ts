@@ -47,7 +47,12 @@ export class CategoriesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async list(): Promise<Category[]> {
-    const rows = await this.db.selectFrom('categories').selectAll().orderBy('position').orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('categories')
+      .selectAll()
+      .orderBy('position')
+      .orderBy('name')
+      .execute();
     return rows.map(toCategory);
   }
 

@@ -7,7 +7,10 @@ import { toCategoryView } from './categories.service.js';
 const Translations = Type.Record(
   Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }),
   Type.Object(
-    { name: Type.Optional(Type.String({ maxLength: 120 })), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+    {
+      name: Type.Optional(Type.String({ maxLength: 120 })),
+      description: Type.Optional(Type.String({ maxLength: 2000 })),
+    },
     { additionalProperties: false },
   ),
   { additionalProperties: false },
@@ -69,7 +72,8 @@ export function categoriesRoutes(app: TypedApp, services: Services): void {
         response: { 201: Type.Ref('Category'), ...problemResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(toCategoryView(await categories.create(request.actor, request.body))),
+    async (request, reply) =>
+      reply.code(201).send(toCategoryView(await categories.create(request.actor, request.body))),
   );
 
   app.patch(
@@ -83,7 +87,8 @@ export function categoriesRoutes(app: TypedApp, services: Services): void {
         response: { 200: Type.Ref('Category'), ...problemResponses },
       },
     },
-    async (request) => toCategoryView(await categories.update(request.actor, request.params.id, request.body)),
+    async (request) =>
+      toCategoryView(await categories.update(request.actor, request.params.id, request.body)),
   );
 
   app.delete(
@@ -91,7 +96,8 @@ export function categoriesRoutes(app: TypedApp, services: Services): void {
     {
       schema: {
         tags: ['categories'],
-        summary: 'Delete a category without subcategories; reports keep existing without it (coordinators and up)',
+        summary:
+          'Delete a category without subcategories; reports keep existing without it (coordinators and up)',
         params: Params,
         response: { 204: Type.Null(), ...problemResponses },
       },

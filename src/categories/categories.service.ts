@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
 import { type Actor, requireRole } from '../accounts/roles.js';
+import type { Clock } from '../clock.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { CategoriesRepository, Category } from './categories.repository.js';
@@ -86,11 +86,17 @@ export class CategoriesService {
         ]);
       }
       // Walking up from the new parent must never reach the category itself.
-      for (let cursor: string | null = parentId; cursor; cursor = all.find((c) => c.id === cursor)?.parentId ?? null) {
+      for (
+        let cursor: string | null = parentId;
+        cursor;
+        cursor = all.find((c) => c.id === cursor)?.parentId ?? null
+      ) {
         if (cursor === id) {
-          throw new TallyError('category_cycle', 'A category cannot be moved under itself or its descendants', [
-            { field: '/parent_id', message: 'would make a cycle' },
-          ]);
+          throw new TallyError(
+            'category_cycle',
+            'A category cannot be moved under itself or its descendants',
+            [{ field: '/parent_id', message: 'would make a cycle' }],
+          );
         }
       }
     }
@@ -113,7 +119,8 @@ export class CategoriesService {
 
   async remove(actor: Actor, id: string): Promise<void> {
     requireRole(actor, 'coordinator', 'delete categories');
-    if (!(await this.categories.findById(id))) throw new TallyError('category_not_found', `No category ${id}`);
+    if (!(await this.categories.findById(id)))
+      throw new TallyError('category_not_found', `No category ${id}`);
     if ((await this.categories.countChildren(id)) > 0) {
       throw new TallyError('category_in_use', 'Move or delete its subcategories first');
     }
@@ -155,7 +162,12 @@ export class CategoriesService {
     }
   }
 
-  private assertNameFree(all: Category[], parentId: string | null, name: string, exceptId: string | null): void {
+  private assertNameFree(
+    all: Category[],
+    parentId: string | null,
+    name: string,
+    exceptId: string | null,
+  ): void {
     const clash = all.find(
       (c) => c.id !== exceptId && c.parentId === parentId && c.name.toLowerCase() === name.toLowerCase(),
     );

@@ -13,7 +13,10 @@ import { startServer } from '../server.js';
 import { version } from '../version.js';
 
 async function withDatabase<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'tally.sqlite') });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: path.join(config.dataDir, 'tally.sqlite'),
+  });
   try {
     await migrateToLatest(db);
     return await work(db);
@@ -28,7 +31,9 @@ function readStdin(): string {
 
 export function buildCli(): Command {
   const program = new Command('tally')
-    .description('Collect observations from anyone, check them together, map them, publish them as open data.')
+    .description(
+      'Collect observations from anyone, check them together, map them, publish them as open data.',
+    )
     .version(version)
     .showHelpAfterError();
 
@@ -61,7 +66,10 @@ export function buildCli(): Command {
     .option('--password-stdin', 'read the password from standard input')
     .option('--name <name>', 'display name')
     .action(
-      async (email: string, options: { role: Role; password?: string; passwordStdin?: boolean; name?: string }) => {
+      async (
+        email: string,
+        options: { role: Role; password?: string; passwordStdin?: boolean; name?: string },
+      ) => {
         const password = options.passwordStdin ? readStdin() : options.password;
         if (!password) throw new InvalidArgumentError('give --password or --password-stdin');
         const created = await withDatabase(loadConfig(), (db) =>
@@ -92,8 +100,15 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof TallyError || error instanceof InvalidArgumentError) {
-      const fields = error instanceof TallyError && error.errors ? ` (${error.errors.map((e) => e.message).join('; ')})` : '';
+    if (
+      error instanceof ConfigError ||
+      error instanceof TallyError ||
+      error instanceof InvalidArgumentError
+    ) {
+      const fields =
+        error instanceof TallyError && error.errors
+          ? ` (${error.errors.map((e) => e.message).join('; ')})`
+          : '';
       console.error(`tally: ${error.message}${fields}`);
       process.exitCode = 2;
       return;

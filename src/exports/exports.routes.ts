@@ -6,7 +6,13 @@ import type { TypedApp } from '../http/typed-app.js';
 import type { ReportView } from '../reports/report-view.js';
 import { ReportFilters } from '../reports/reports.schemas.js';
 import type { Services } from '../services.js';
-import { csvFormat, type ExportContext, type ExportFormat, geojsonFormat, kmlFormat } from './report-formats.js';
+import {
+  csvFormat,
+  type ExportContext,
+  type ExportFormat,
+  geojsonFormat,
+  kmlFormat,
+} from './report-formats.js';
 
 async function* render(
   batches: AsyncIterable<ReportView[]>,
@@ -36,11 +42,15 @@ export function exportsRoutes(app: TypedApp, services: Services, config: Config)
       schema: {
         tags: ['open data'],
         summary: 'All published reports as CSV, GeoJSON or KML, streamed, with the licence named',
-        params: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('geojson'), Type.Literal('kml')]) }),
+        params: Type.Object({
+          format: Type.Union([Type.Literal('csv'), Type.Literal('geojson'), Type.Literal('kml')]),
+        }),
         querystring: Type.Object(
           {
             ...ReportFilters.properties,
-            hxl: Type.Optional(Type.Boolean({ description: 'CSV only: add an HXL hashtag row under the header' })),
+            hxl: Type.Optional(
+              Type.Boolean({ description: 'CSV only: add an HXL hashtag row under the header' }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -28,7 +28,11 @@ function reportUrl(report: ReportView, context: ExportContext): string {
 
 // ---- CSV (RFC 4180), optionally with an HXL hashtag row under the header ----
 
-const csvColumns: { header: string; hxl: string; value: (r: ReportView, c: ExportContext) => string | number | null }[] = [
+const csvColumns: {
+  header: string;
+  hxl: string;
+  value: (r: ReportView, c: ExportContext) => string | number | null;
+}[] = [
   { header: 'id', hxl: '#meta +id', value: (r) => r.id },
   { header: 'title', hxl: '#description +title', value: (r) => r.title },
   { header: 'description', hxl: '#description', value: (r) => r.description },
@@ -79,7 +83,9 @@ export const geojsonFormat: ExportFormat = {
     const feature = {
       type: 'Feature',
       id: report.id,
-      geometry: report.location ? { type: 'Point', coordinates: [report.location.lon, report.location.lat] } : null,
+      geometry: report.location
+        ? { type: 'Point', coordinates: [report.location.lon, report.location.lat] }
+        : null,
       properties: {
         id: report.id,
         title: report.title,
@@ -104,13 +110,17 @@ export const geojsonFormat: ExportFormat = {
 // ---- KML 2.2 ----
 
 function xml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  return (
+    text
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&apos;')
+      // XML 1.0 forbids most control characters even when escaped; they carry nothing a reader needs.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  );
 }
 
 function kmlData(name: string, value: string | null): string {

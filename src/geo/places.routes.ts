@@ -20,7 +20,9 @@ export function placesRoutes(app: TypedApp, places: PlacesService): void {
         querystring: Type.Object(
           {
             q: Type.String({ minLength: 1, maxLength: 200 }),
-            country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+            country: Type.Optional(
+              Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+            ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
           },
           { additionalProperties: false },
@@ -28,6 +30,8 @@ export function placesRoutes(app: TypedApp, places: PlacesService): void {
         response: { 200: Type.Object({ items: Type.Array(Place) }), ...problemResponses },
       },
     },
-    (request) => ({ items: places.search(request.query.q, request.query.limit ?? 10, request.query.country) }),
+    (request) => ({
+      items: places.search(request.query.q, request.query.limit ?? 10, request.query.country),
+    }),
   );
 }

@@ -46,7 +46,9 @@ export class PlacesService {
       if (place.key.startsWith(wanted)) matches.push(place);
     }
     // Exact names first, then the biggest places: "Paris" means Paris, France before Paris, Texas.
-    matches.sort((a, b) => Number(b.key === wanted) - Number(a.key === wanted) || b.population - a.population);
+    matches.sort(
+      (a, b) => Number(b.key === wanted) - Number(a.key === wanted) || b.population - a.population,
+    );
     return matches.slice(0, limit).map(({ key: _key, ...place }) => place);
   }
 

@@ -17,26 +17,37 @@ function decode(body: Buffer): string {
  * `__proto__`/`constructor` keys rather than letting them reach an object.
  */
 export function registerBodyParsers(app: FastifyInstance): void {
-  const parseJson = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+  const parseJson = (
+    _request: unknown,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => {
     try {
       const text = decode(body as Buffer);
       if (text.trim() === '') return done(new TallyError('malformed_json', 'The body is empty'), undefined);
       done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
     } catch (error) {
       if (error instanceof TallyError) return done(error, undefined);
-      done(new TallyError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(
+        new TallyError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
   };
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body: string | Buffer, done) => {
-    try {
-      done(null, parseForm(decode(body as Buffer)));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer' },
+    (_request, body: string | Buffer, done) => {
+      try {
+        done(null, parseForm(decode(body as Buffer)));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
 }
 
 /** A form body as an object; a name sent more than once (a multiple select) becomes an array. */

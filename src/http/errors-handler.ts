@@ -20,7 +20,11 @@ export function toTallyError(error: FastifyError | Error): TallyError {
       fastifyError.validationContext ?? 'body',
     );
     const first = errors[0];
-    return new TallyError('validation_failed', first ? `${first.field} ${first.message}` : error.message, errors);
+    return new TallyError(
+      'validation_failed',
+      first ? `${first.field} ${first.message}` : error.message,
+      errors,
+    );
   }
   const mapped = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (mapped) return new TallyError(mapped, error.message);
@@ -55,6 +59,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new TallyError('not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}`)),
+    sendProblem(
+      request,
+      reply,
+      new TallyError('not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

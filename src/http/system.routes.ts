@@ -1,9 +1,8 @@
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { problemResponses } from './schemas.js';
-import type { TypedApp } from './typed-app.js';
 import { version } from '../version.js';
+import type { TypedApp } from './typed-app.js';
 
 export function systemRoutes(app: TypedApp, config: Config, db: Db): void {
   app.get(

@@ -41,13 +41,19 @@ export function fieldErrors(errors: ErrorObject[], context: string): FieldError[
       !(
         error.keyword === 'type' &&
         (error.params as { type?: string }).type === 'null' &&
-        errors.some((other) => other !== error && other.keyword !== 'anyOf' && other.instancePath.startsWith(error.instancePath))
+        errors.some(
+          (other) =>
+            other !== error && other.keyword !== 'anyOf' && other.instancePath.startsWith(error.instancePath),
+        )
       ),
   );
   return (useful.length > 0 ? useful : errors).map((error) => {
     const params = error.params as Record<string, unknown>;
     if (error.keyword === 'additionalProperties') {
-      return { field: at(`${error.instancePath}/${String(params.additionalProperty)}`), message: 'is not a known field' };
+      return {
+        field: at(`${error.instancePath}/${String(params.additionalProperty)}`),
+        message: 'is not a known field',
+      };
     }
     if (error.keyword === 'required') {
       return { field: at(`${error.instancePath}/${String(params.missingProperty)}`), message: 'is required' };

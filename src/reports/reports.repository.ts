@@ -2,8 +2,15 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import { type BoundingBox, reportMatchesText, reportWithinBbox } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
+import type {
+  FieldValue,
+  Report,
+  ReportSource,
+  ReportStatus,
+  Sensitivity,
+  VerificationState,
+} from './report.js';
 import { publicLocation } from './report-view.js';
-import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity, VerificationState } from './report.js';
 
 export interface ReportQuery {
   statuses: ReportStatus[] | null;
@@ -190,7 +197,11 @@ export class ReportsRepository {
     return byReport;
   }
 
-  private async writeCategories(trx: Transaction<Database>, reportId: string, categoryIds: string[]): Promise<void> {
+  private async writeCategories(
+    trx: Transaction<Database>,
+    reportId: string,
+    categoryIds: string[],
+  ): Promise<void> {
     if (categoryIds.length === 0) return;
     await trx
       .insertInto('report_categories')
@@ -198,7 +209,11 @@ export class ReportsRepository {
       .execute();
   }
 
-  private async writeRevision(trx: Transaction<Database>, report: Report, actorId: string | null): Promise<void> {
+  private async writeRevision(
+    trx: Transaction<Database>,
+    report: Report,
+    actorId: string | null,
+  ): Promise<void> {
     await trx
       .insertInto('report_revisions')
       .values({

@@ -57,7 +57,10 @@ export const ReportPatchBody = Type.Object(
     sensitivity: Type.Optional(literalUnion(sensitivities)),
     status: Type.Optional(literalUnion(reportStatuses.filter((s) => s !== 'pending'))),
     expected_revision: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Refuse the edit (409) if the report moved past this revision' }),
+      Type.Integer({
+        minimum: 1,
+        description: 'Refuse the edit (409) if the report moved past this revision',
+      }),
     ),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -70,7 +73,11 @@ export const Report = Type.Object(
     title: Type.String(),
     description: Type.String(),
     location: Type.Union([
-      Type.Object({ lat: Type.Number(), lon: Type.Number(), accuracy_m: Type.Union([Type.Number(), Type.Null()]) }),
+      Type.Object({
+        lat: Type.Number(),
+        lon: Type.Number(),
+        accuracy_m: Type.Union([Type.Number(), Type.Null()]),
+      }),
       Type.Null(),
     ]),
     location_name: Type.Union([Type.String(), Type.Null()]),
@@ -97,9 +104,15 @@ export const Report = Type.Object(
 
 export const ReportFilters = Type.Object(
   {
-    bbox: Type.Optional(Type.String({ description: 'west,south,east,north in degrees; west > east crosses 180°' })),
-    category: Type.Optional(Type.String({ description: 'category ids, comma-separated; subcategories included' })),
-    status: Type.Optional(Type.String({ description: `one of ${reportStatuses.join(', ')} (volunteers and up)` })),
+    bbox: Type.Optional(
+      Type.String({ description: 'west,south,east,north in degrees; west > east crosses 180°' }),
+    ),
+    category: Type.Optional(
+      Type.String({ description: 'category ids, comma-separated; subcategories included' }),
+    ),
+    status: Type.Optional(
+      Type.String({ description: `one of ${reportStatuses.join(', ')} (volunteers and up)` }),
+    ),
     since: Type.Optional(Type.String({ description: 'occurred at or after (RFC 3339 or a date)' })),
     until: Type.Optional(Type.String({ description: 'occurred at or before (RFC 3339 or a date)' })),
     q: Type.Optional(Type.String({ maxLength: 500, description: 'words in title, description or place' })),

@@ -1,7 +1,7 @@
 import { type Actor, anonymous, hasRole, requireRole } from '../accounts/roles.js';
 import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
-import { TallyError, type FieldError } from '../errors.js';
+import { type FieldError, TallyError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { Survey, SurveysRepository } from '../surveys/surveys.repository.js';
 import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity } from './report.js';
@@ -96,7 +96,8 @@ function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
               : typeof value === 'string';
     if (!ok) errors.push({ field: `/fields/${field.key}`, message: `is not a valid ${field.type} value` });
   }
-  if (errors.length > 0) throw new TallyError('validation_failed', 'Some survey fields are not valid', errors);
+  if (errors.length > 0)
+    throw new TallyError('validation_failed', 'Some survey fields are not valid', errors);
 }
 
 export class ReportsService {
@@ -111,7 +112,9 @@ export class ReportsService {
     const surveyId = input.survey_id ?? 'default';
     const survey = await this.surveys.findById(surveyId);
     if (!survey) {
-      throw new TallyError('unknown_survey', `No survey ${surveyId}`, [{ field: '/survey_id', message: 'no such survey' }]);
+      throw new TallyError('unknown_survey', `No survey ${surveyId}`, [
+        { field: '/survey_id', message: 'no such survey' },
+      ]);
     }
     const categories = [...new Set(input.categories ?? [])];
     await this.categories.assertExist(categories, '/categories');
@@ -144,7 +147,9 @@ export class ReportsService {
       categories,
     };
     if (!report.title) {
-      throw new TallyError('validation_failed', 'title must not be blank', [{ field: '/title', message: 'is blank' }]);
+      throw new TallyError('validation_failed', 'title must not be blank', [
+        { field: '/title', message: 'is blank' },
+      ]);
     }
     const seq = await this.reports.insert(report);
     return this.view(actor, { ...report, seq }, survey);
@@ -210,7 +215,11 @@ export class ReportsService {
         ? current.location
         : patch.location === null
           ? null
-          : { lat: patch.location.lat, lon: patch.location.lon, accuracyM: patch.location.accuracy_m ?? null };
+          : {
+              lat: patch.location.lat,
+              lon: patch.location.lon,
+              accuracyM: patch.location.accuracy_m ?? null,
+            };
     const locationName =
       patch.location?.name !== undefined
         ? blankToNull(patch.location.name)
@@ -223,7 +232,8 @@ export class ReportsService {
       description: patch.description?.trim() ?? current.description,
       location,
       locationName,
-      occurredAt: patch.occurred_at === undefined ? current.occurredAt : occurredAt(patch.occurred_at, now, this.clock),
+      occurredAt:
+        patch.occurred_at === undefined ? current.occurredAt : occurredAt(patch.occurred_at, now, this.clock),
       categories: patch.categories ? [...new Set(patch.categories)] : current.categories,
       fields: patch.fields ?? current.fields,
       authorName: patch.author_name === undefined ? current.authorName : blankToNull(patch.author_name),
@@ -234,12 +244,18 @@ export class ReportsService {
       revision: current.revision + 1,
     };
     if (!(await this.reports.update(next, current.revision, editor.userId))) {
-      throw new TallyError('revision_conflict', 'Someone else saved this report at the same moment; reload it');
+      throw new TallyError(
+        'revision_conflict',
+        'Someone else saved this report at the same moment; reload it',
+      );
     }
     return toStaffView(next);
   }
 
-  async revisions(actor: Actor, id: string): Promise<{ revision: number; actor_id: string | null; created_at: string; report: ReportView }[]> {
+  async revisions(
+    actor: Actor,
+    id: string,
+  ): Promise<{ revision: number; actor_id: string | null; created_at: string; report: ReportView }[]> {
     requireRole(actor, 'volunteer', 'see the edit history');
     if (!(await this.reports.findById(id))) throw new TallyError('report_not_found', `No report ${id}`);
     const revisions = await this.reports.revisions(id);
@@ -259,7 +275,8 @@ export class ReportsService {
   private async views(actor: Actor, reports: Report[]): Promise<ReportView[]> {
     if (hasRole(actor, 'volunteer')) return reports.map(toStaffView);
     const surveys = new Map<string, Survey | undefined>();
-    for (const id of new Set(reports.map((r) => r.surveyId))) surveys.set(id, await this.surveys.findById(id));
+    for (const id of new Set(reports.map((r) => r.surveyId)))
+      surveys.set(id, await this.surveys.findById(id));
     return reports.map((report) => toPublicView(report, surveys.get(report.surveyId)));
   }
 
@@ -267,7 +284,10 @@ export class ReportsService {
     return hasRole(actor, 'volunteer') ? toStaffView(report) : toPublicView(report, survey);
   }
 
-  private async query(actor: Actor, params: ReportFilterParams): Promise<Omit<ReportQuery, 'limit'> & { limit: number }> {
+  private async query(
+    actor: Actor,
+    params: ReportFilterParams,
+  ): Promise<Omit<ReportQuery, 'limit'> & { limit: number }> {
     const filters = parseFilters(params);
     const staff = hasRole(actor, 'volunteer');
     if (!staff && filters.status !== null && filters.status !== 'published') {

@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 
-export const fieldTypes = ['text', 'long_text', 'number', 'select', 'multi_select', 'datetime', 'boolean'] as const;
+export const fieldTypes = [
+  'text',
+  'long_text',
+  'number',
+  'select',
+  'multi_select',
+  'datetime',
+  'boolean',
+] as const;
 export type FieldType = (typeof fieldTypes)[number];
 
 export interface SurveyField {

@@ -47,21 +47,29 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
   app.get('/volunteer', { schema: { hide: true } }, (_request, reply) => reply.sendFile('volunteer.html'));
   app.get('/report', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await renderReportPage({}, '')),
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(await renderReportPage({}, '')),
   );
 
   app.post(
     '/report',
     { schema: { hide: true }, config: { rateLimit: reportSubmissionLimit(config) } },
     async (request, reply) => {
-      if (request.headers['content-type']?.split(';')[0]?.trim() !== 'application/x-www-form-urlencoded' || !request.body) {
+      if (
+        request.headers['content-type']?.split(';')[0]?.trim() !== 'application/x-www-form-urlencoded' ||
+        !request.body
+      ) {
         return sendProblem(request, reply, new TallyError('unsupported_media_type', 'Post the report form'));
       }
       const form = request.body as FormFields;
       const outcome = await submitReportForm(services, request.actor, form, config.timeZone);
       reply.type('text/html; charset=utf-8');
       if (!outcome.ok) {
-        return reply.code(422).send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
+        return reply
+          .code(422)
+          .send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
       }
       const thanks = [
         'Thank you — your report was received.',

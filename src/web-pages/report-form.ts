@@ -41,7 +41,14 @@ export function localTimeToUtc(local: string, timeZone: string): string | null {
     second: '2-digit',
   }).formatToParts(new Date(asUtc));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const shown = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const shown = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return new Date(asUtc - (shown - asUtc)).toISOString();
 }
 
@@ -65,8 +72,17 @@ export async function submitReportForm(
   const locationName = single(form, 'location_name');
   let location: { lat: number; lon: number } | null = null;
   if (lat !== null || lon !== null) {
-    if (lat === null || lon === null || Number.isNaN(lat) || Number.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-      messages.push('Latitude must be between -90 and 90 and longitude between -180 and 180, or leave both empty.');
+    if (
+      lat === null ||
+      lon === null ||
+      Number.isNaN(lat) ||
+      Number.isNaN(lon) ||
+      Math.abs(lat) > 90 ||
+      Math.abs(lon) > 180
+    ) {
+      messages.push(
+        'Latitude must be between -90 and 90 and longitude between -180 and 180, or leave both empty.',
+      );
     } else {
       location = { lat, lon };
     }
@@ -96,7 +112,10 @@ export async function submitReportForm(
     return { ok: true, messages: [], reportId: report.id };
   } catch (error) {
     if (error instanceof TallyError && error.status < 500) {
-      return { ok: false, messages: error.errors?.map((e) => `${e.field.replace(/^\//, '')}: ${e.message}`) ?? [error.message] };
+      return {
+        ok: false,
+        messages: error.errors?.map((e) => `${e.field.replace(/^\//, '')}: ${e.message}`) ?? [error.message],
+      };
     }
     throw error;
   }
@@ -134,8 +153,10 @@ export function fillValues(html: string, form: FormFields): string {
     if (name === 'category' || raw === undefined) continue;
     const value = escapeHtml(Array.isArray(raw) ? (raw[0] ?? '') : raw);
     const nameAttr = `name="${name.replace(/[^\w-]/g, '')}"`;
-    filled = filled.replace(new RegExp(`<input([^>]*\\b${nameAttr}[^>]*?)(/?)>`), (_m, attrs: string, slash: string) =>
-      `<input${attrs.replace(/\svalue="[^"]*"/, '')} value="${value}"${slash}>`,
+    filled = filled.replace(
+      new RegExp(`<input([^>]*\\b${nameAttr}[^>]*?)(/?)>`),
+      (_m, attrs: string, slash: string) =>
+        `<input${attrs.replace(/\svalue="[^"]*"/, '')} value="${value}"${slash}>`,
     );
     filled = filled.replace(
       new RegExp(`(<textarea[^>]*\\b${nameAttr}[^>]*>)[\\s\\S]*?</textarea>`),

@@ -27,18 +27,25 @@ forEachDatabase('reports API', (open) => {
 
   test('the public cannot see a pending report, a volunteer can, with its contact', async () => {
     const { app, as } = await buildTestApp(await open());
-    const created = json<ReportJson>(await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }));
+    const created = json<ReportJson>(
+      await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }),
+    );
     const publicView = await app.inject({ url: `/api/v1/reports/${created.id}` });
     assert.equal(publicView.statusCode, 404);
     assert.equal(json(publicView).code, 'report_not_found');
-    const staffView = await app.inject({ url: `/api/v1/reports/${created.id}`, headers: await as('volunteer') });
+    const staffView = await app.inject({
+      url: `/api/v1/reports/${created.id}`,
+      headers: await as('volunteer'),
+    });
     assert.equal(staffView.statusCode, 200);
     assert.equal(json<ReportJson>(staffView).contact, kiberaReport.contact);
   });
 
   test('a volunteer publishes a report; the public then sees it without its contact', async () => {
     const { app, as } = await buildTestApp(await open());
-    const created = json<ReportJson>(await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }));
+    const created = json<ReportJson>(
+      await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }),
+    );
     const published = await app.inject({
       method: 'PATCH',
       url: `/api/v1/reports/${created.id}`,
@@ -57,8 +64,15 @@ forEachDatabase('reports API', (open) => {
   test('an edit based on an old revision is refused with revision_conflict', async () => {
     const { app, as } = await buildTestApp(await open());
     const headers = await as('volunteer');
-    const created = json<ReportJson>(await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }));
-    await app.inject({ method: 'PATCH', url: `/api/v1/reports/${created.id}`, headers, payload: { title: 'First edit' } });
+    const created = json<ReportJson>(
+      await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }),
+    );
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/reports/${created.id}`,
+      headers,
+      payload: { title: 'First edit' },
+    });
     const stale = await app.inject({
       method: 'PATCH',
       url: `/api/v1/reports/${created.id}`,

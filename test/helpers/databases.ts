@@ -49,7 +49,10 @@ export async function openTestDatabase(kind: DatabaseKind, sqlitePath = ':memory
  * Runs the same suite against SQLite and PostgreSQL, so both dialects keep the same behaviour.
  * `open` gives each test its own database, closed automatically after the suite.
  */
-export function forEachDatabase(name: string, suite: (open: () => Promise<TestDb>, kind: DatabaseKind) => void): void {
+export function forEachDatabase(
+  name: string,
+  suite: (open: () => Promise<TestDb>, kind: DatabaseKind) => void,
+): void {
   for (const kind of ['sqlite', 'postgres'] as const) {
     const skip = kind === 'postgres' ? postgresSkipReason : undefined;
     describe(`${name} (${kind})`, { skip }, () => {

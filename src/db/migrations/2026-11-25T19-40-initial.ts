@@ -138,7 +138,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     await sql`CREATE INDEX reports_search ON reports USING gin (search)`.execute(db);
   } else {
     // R*Tree for bbox, FTS5 for full text; both keyed on the report's integer seq and kept by triggers.
-    await sql`CREATE VIRTUAL TABLE reports_rtree USING rtree(seq, min_lon, max_lon, min_lat, max_lat)`.execute(db);
+    await sql`CREATE VIRTUAL TABLE reports_rtree USING rtree(seq, min_lon, max_lon, min_lat, max_lat)`.execute(
+      db,
+    );
     await sql`CREATE VIRTUAL TABLE reports_fts USING fts5(
       title, description, location_name, content='reports', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
     )`.execute(db);
