@@ -11,6 +11,52 @@ interface TopoJsonClient {
 
 const require = createRequire(import.meta.url);
 
+type Ring = number[][];
+
+/**
+ * Natural Earth rings are cut at ±180° for spherical rendering; drawn flat, a ring that steps from 179.9° to
+ * -180° draws a line across the whole world (Russia, Fiji). Such rings are made continuous instead (MapLibre
+ * wraps longitudes beyond 180°); a ring that goes all the way round (Antarctica) is closed over the pole.
+ */
+export function mendAntimeridian(ring: Ring): Ring {
+  if (!ring.some((p, i) => i > 0 && Math.abs(p[0]! - ring[i - 1]![0]!) > 180)) return ring;
+  let shift = 0;
+  const unwrapped = ring.map((p, i) => {
+    if (i > 0) {
+      const step = p[0]! + shift - (ring[i - 1]![0]! + shift);
+      if (step > 180) shift -= 360;
+      else if (step < -180) shift += 360;
+    }
+    return [p[0]! + shift, p[1]!];
+  });
+  if (shift === 0) return unwrapped;
+  const pole = ring.reduce((sum, p) => sum + p[1]!, 0) < 0 ? -90 : 90;
+  const out: Ring = [];
+  ring.forEach((p, i) => {
+    const previous = ring[i - 1];
+    if (previous && Math.abs(p[0]! - previous[0]!) > 180) {
+      const from = Math.sign(previous[0]!) * 180;
+      out.push([from, previous[1]!], [from, pole], [-from, pole], [-from, p[1]!]);
+    }
+    out.push(p);
+  });
+  return out;
+}
+
+function mendGeometry(geometry: { type: string; coordinates: unknown } | null) {
+  if (!geometry) return geometry;
+  if (geometry.type === 'Polygon') {
+    return { ...geometry, coordinates: (geometry.coordinates as Ring[]).map(mendAntimeridian) };
+  }
+  if (geometry.type === 'MultiPolygon') {
+    return {
+      ...geometry,
+      coordinates: (geometry.coordinates as Ring[][]).map((rings) => rings.map(mendAntimeridian)),
+    };
+  }
+  return geometry;
+}
+
 /**
  * Natural Earth country outlines (1:50m, from the world-atlas package) turned into GeoJSON at build time, so
  * that the map has a basemap without any network access. Coordinates are rounded to 0.01° (about 1 km),
@@ -25,7 +71,7 @@ function buildCountries(): string {
   const features = collection.features.map((f) => ({
     type: 'Feature',
     properties: { name: (f.properties as { name?: string } | undefined)?.name ?? '' },
-    geometry: f.geometry,
+    geometry: mendGeometry(f.geometry as { type: string; coordinates: unknown } | null),
   }));
   return JSON.stringify({ type: 'FeatureCollection', features }, (_key, value: unknown) =>
     typeof value === 'number' ? Math.round(value * 100) / 100 : value,

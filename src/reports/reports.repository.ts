@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import { type BoundingBox, reportMatchesText, reportWithinBbox } from '../db/dialect-sql.js';
@@ -93,14 +94,81 @@ function snapshotOf(report: Report): string {
   return JSON.stringify(report);
 }
 
+interface PendingInsert {
+  report: Omit<Report, 'seq'>;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+  seq?: number;
+  error?: unknown;
+}
+
+class InsertBatcher {
+  private pending: PendingInsert[] = [];
+  private readonly insertOne: (report: Omit<Report, 'seq'>) => number;
+  private readonly insertAll: (batch: PendingInsert[]) => void;
+
+  constructor(sqlite: SqliteDatabase.Database, columns: string[]) {
+    const insertReport = sqlite.prepare(
+      `INSERT INTO reports (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+    );
+    const insertCategory = sqlite.prepare('INSERT INTO report_categories (report_id, category_id) VALUES (?, ?)');
+    const insertRevision = sqlite.prepare(
+      'INSERT INTO report_revisions (report_id, revision, snapshot, actor_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    // Nested better-sqlite3 transactions become savepoints: a failing report rolls back only itself.
+    this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>) => {
+      const seq = Number(insertReport.run(toRow({ ...report, seq: 0 })).lastInsertRowid);
+      for (const categoryId of report.categories) insertCategory.run(report.id, categoryId);
+      insertRevision.run(report.id, report.revision, snapshotOf({ ...report, seq }), report.createdBy, report.updatedAt);
+      return seq;
+    });
+    this.insertAll = sqlite.transaction((batch: PendingInsert[]) => {
+      for (const item of batch) {
+        try {
+          item.seq = this.insertOne(item.report);
+        } catch (error) {
+          item.error = error;
+        }
+      }
+    });
+  }
+
+  add(report: Omit<Report, 'seq'>): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ report, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.insertAll(batch);
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const item of batch) {
+      if (item.seq !== undefined) item.resolve(item.seq);
+      else item.reject(item.error);
+    }
+  }
+}
+
 export class ReportsRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    /** The raw SQLite handle for the prepared-statement fast path; null on PostgreSQL. */
+    private readonly sqlite: SqliteDatabase.Database | null = null,
   ) {}
+
+  private insertBatch: InsertBatcher | undefined;
 
   /** Stores a new report with its categories and first revision, all or nothing; returns its seq. */
   async insert(report: Omit<Report, 'seq'>): Promise<number> {
+    if (this.sqlite) return this.insertWithPreparedStatements(report, this.sqlite);
     return this.db.transaction().execute(async (trx) => {
       const { seq } = await trx
         .insertInto('reports')
@@ -111,6 +179,17 @@ export class ReportsRepository {
       await this.writeRevision(trx, { ...report, seq: Number(seq) }, report.createdBy);
       return Number(seq);
     });
+  }
+
+  /**
+   * Report submission is the hottest write path. On SQLite it skips the query builder and groups the
+   * reports that arrive in the same turn of the event loop into one transaction (one WAL write instead of
+   * one each), with a savepoint per report so one bad report fails alone. Each caller is answered only
+   * after the commit, so nothing is acknowledged before it is durable.
+   */
+  private insertWithPreparedStatements(report: Omit<Report, 'seq'>, sqlite: SqliteDatabase.Database): Promise<number> {
+    this.insertBatch ??= new InsertBatcher(sqlite, Object.keys(toRow({ ...report, seq: 0 })));
+    return this.insertBatch.add(report);
   }
 
   /**

@@ -39,6 +39,7 @@ export class ReportMap {
   private categories = new Map<string, Category>();
   private clusterLabels = new Map<number, Marker>();
   private popup: Popup | undefined;
+  private popupId = '';
   private labelsQueued = false;
 
   constructor(
@@ -169,6 +170,8 @@ export class ReportMap {
       });
     this.data = { type: 'FeatureCollection', features };
     if (this.ready) this.source()?.setData(this.data);
+    // The report in an open popup may no longer match the filters.
+    if (this.popup && !this.byId.has(this.popupId)) this.popup.remove();
   }
 
   private queueLabels(): void {
@@ -206,7 +209,8 @@ export class ReportMap {
 
   openPopup(lngLat: [number, number], report: ReportProperties): void {
     this.popup?.remove();
-    this.popup = new maplibregl.Popup({ maxWidth: '320px', closeButton: true, focusAfterOpen: true })
+    this.popupId = String(report.id);
+    this.popup = new maplibregl.Popup({ maxWidth: '320px', offset: 10, focusAfterOpen: true })
       .setLngLat(lngLat)
       .setDOMContent(this.popupContent(report))
       .addTo(this.map);

@@ -287,6 +287,8 @@ async function flushQueue(): Promise<void> {
         try {
           const report = await sendReport(item.body, item.key);
           dequeue(item.key);
+          // "Saved on this device" is no longer true for it.
+          for (const stale of statusBox.querySelectorAll('.notice-info')) stale.remove();
           statusBox.append(successNotice(report, item.body.title));
         } catch (error) {
           // A server fault is not the report's fault: keep it and try again later.

@@ -633,6 +633,7 @@ function App() {
   } else {
     body = (
       <>
+        <h1>{t.queueHeading}</h1>
         <div class="session">
           <span>{t.signedInAs(user.display_name || user.email, user.role)}</span>
           <button type="button" class="link" onClick={() => void logout()}>

@@ -3,6 +3,7 @@ export const t = {
   pageTitle: 'Volunteers · Tally',
   checking: 'Checking your session…',
   loginHeading: 'Volunteer sign-in',
+  queueHeading: 'Check reports',
   loginLead: 'Volunteers check incoming reports before they are published on the map.',
   email: 'E-mail',
   password: 'Password',

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export const benchDir = import.meta.dirname;
+export const dataDir = path.join(benchDir, '.data');
+
+/** Starts `script` (a TypeScript file under bench/) in its own process; resolves once it prints its URL. */
+export function startProcess(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchDir, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(buffered);
+      if (match?.[1]) {
+        const url = match[1];
+        resolve({
+          url,
+          child,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+}
+
+/** Peak resident memory of a process so far, in MB (Linux). */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  non2xx: number;
+  errors: number;
+  p99Ms: number;
+}
+
+export async function load(url: string, body: string, seconds: number, connections = 16): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p99Ms: result.latency.p99,
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+export function machine(): string {
+  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/g) ?? [];
+  return `${cpus.length} × ${cpus[0]?.split(':')[1]?.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+}

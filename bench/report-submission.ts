@@ -1,0 +1,29 @@
+// Report submission over HTTP: Tally's POST /api/v1/reports against a bare Fastify route doing one
+// prepared insert, both measured with autocannon on loopback in this run.
+// Target: >= 3,000 reports/s and >= 40 % of the baseline.
+import { load, machine, startProcess } from './lib.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const body = JSON.stringify({
+  title: 'Burst water pipe flooding the road',
+  description: 'Water has been running since 6am near the Olympic estate gate; children cannot cross.',
+  location: { lat: -1.3133, lon: 36.7876 },
+});
+
+async function measure(script: string, route: string) {
+  const server = await startProcess(script);
+  try {
+    await load(`${server.url}${route}`, body, 2); // warm-up
+    return await load(`${server.url}${route}`, body, seconds);
+  } finally {
+    await server.stop();
+  }
+}
+
+console.log(`machine: ${machine()}`);
+const baseline = await measure('serve-baseline.ts', '/reports');
+const tally = await measure('serve-tally.ts', '/api/v1/reports');
+const ratio = tally.requestsPerSecond / baseline.requestsPerSecond;
+console.log(`baseline (bare Fastify + one prepared insert): ${baseline.requestsPerSecond.toFixed(0)} req/s, p99 ${baseline.p99Ms} ms`);
+console.log(`tally POST /api/v1/reports:                  ${tally.requestsPerSecond.toFixed(0)} req/s, p99 ${tally.p99Ms} ms, non-2xx ${tally.non2xx}, errors ${tally.errors}`);
+console.log(`ratio: ${(ratio * 100).toFixed(1)} % of baseline (target >= 40 %); absolute target >= 3,000/s: ${tally.requestsPerSecond >= 3000 ? 'met' : 'NOT met'}`);

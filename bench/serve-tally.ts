@@ -1,0 +1,27 @@
+// Tally itself, on a fresh SQLite file, with limits raised so the benchmark measures work, not refusals.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+
+const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tally-bench-'));
+const config = loadConfig({
+  TALLY_DATA_DIR: dataDir,
+  TALLY_LOG_LEVEL: 'warn',
+  TALLY_RATE_LIMIT_ANONYMOUS: '10000000',
+  TALLY_PORT: '0',
+  TALLY_HOST: '127.0.0.1',
+});
+const db = openDatabase({ sqlitePath: process.env.BENCH_SQLITE ?? path.join(dataDir, 'tally.sqlite') });
+await migrateToLatest(db);
+const app = await buildApp(config, { db });
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+console.log(`listening on ${url}`);
+process.once('SIGTERM', async () => {
+  await app.close();
+  await db.destroy();
+  process.exit(0);
+});
