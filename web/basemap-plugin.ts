@@ -13,48 +13,55 @@ const require = createRequire(import.meta.url);
 
 type Ring = number[][];
 
-/**
- * Natural Earth rings are cut at ±180° for spherical rendering; drawn flat, a ring that steps from 179.9° to
- * -180° draws a line across the whole world (Russia, Fiji). Such rings are made continuous instead (MapLibre
- * wraps longitudes beyond 180°); a ring that goes all the way round (Antarctica) is closed over the pole.
- */
-export function mendAntimeridian(ring: Ring): Ring {
-  if (!ring.some((p, i) => i > 0 && Math.abs(p[0]! - ring[i - 1]![0]!) > 180)) return ring;
+/** The ring with each longitude moved by ±360° to be within 180° of the previous one, and the net move. */
+function unwrap(ring: Ring): { ring: Ring; shift: number } {
   let shift = 0;
-  const unwrapped = ring.map((p, i) => {
-    if (i > 0) {
-      const step = p[0]! + shift - (ring[i - 1]![0]! + shift);
+  const out = ring.map((p, i) => {
+    const previous = ring[i - 1];
+    if (previous) {
+      const step = p[0]! - previous[0]!;
       if (step > 180) shift -= 360;
       else if (step < -180) shift += 360;
     }
     return [p[0]! + shift, p[1]!];
   });
-  if (shift === 0) return unwrapped;
-  const pole = ring.reduce((sum, p) => sum + p[1]!, 0) < 0 ? -90 : 90;
-  const out: Ring = [];
-  ring.forEach((p, i) => {
-    const previous = ring[i - 1];
-    if (previous && Math.abs(p[0]! - previous[0]!) > 180) {
-      const from = Math.sign(previous[0]!) * 180;
-      out.push([from, previous[1]!], [from, pole], [-from, pole], [-from, p[1]!]);
-    }
-    out.push(p);
-  });
-  return out;
+  return { ring: out, shift };
+}
+
+/**
+ * Natural Earth rings are cut at ±180° for drawing on a sphere. Drawn flat, a ring that steps from 179.9° to
+ * -180° draws a band across the whole world (Russia, Fiji), and Antarctica comes out inside-out. Rings that
+ * cross the cut are made continuous instead (MapLibre wraps longitudes beyond 180°); a ring that goes all the
+ * way round the Earth (Antarctica's coast) becomes its own polygon, closed over the pole.
+ */
+export function mendPolygon(rings: Ring[]): Ring[][] {
+  const unwrapped = rings.map(unwrap);
+  if (unwrapped.every((u) => u.shift === 0)) return [unwrapped.map((u) => u.ring)];
+  const polygons: Ring[][] = [];
+  for (const { ring, shift } of unwrapped) {
+    if (shift === 0) continue;
+    // A ring hugging the pole itself has no area worth drawing.
+    if (ring.every((p) => Math.abs(p[1]!) >= 89.9)) continue;
+    const pole = ring.reduce((sum, p) => sum + p[1]!, 0) < 0 ? -90 : 90;
+    const first = ring[0]!;
+    const last = ring[ring.length - 1]!;
+    polygons.push([[...ring, [last[0]!, pole], [first[0]!, pole], first]]);
+  }
+  return polygons;
 }
 
 function mendGeometry(geometry: { type: string; coordinates: unknown } | null) {
   if (!geometry) return geometry;
-  if (geometry.type === 'Polygon') {
-    return { ...geometry, coordinates: (geometry.coordinates as Ring[]).map(mendAntimeridian) };
-  }
-  if (geometry.type === 'MultiPolygon') {
-    return {
-      ...geometry,
-      coordinates: (geometry.coordinates as Ring[][]).map((rings) => rings.map(mendAntimeridian)),
-    };
-  }
-  return geometry;
+  const polygons =
+    geometry.type === 'Polygon'
+      ? mendPolygon(geometry.coordinates as Ring[])
+      : geometry.type === 'MultiPolygon'
+        ? (geometry.coordinates as Ring[][]).flatMap(mendPolygon)
+        : undefined;
+  if (!polygons) return geometry;
+  return polygons.length === 1
+    ? { type: 'Polygon', coordinates: polygons[0] }
+    : { type: 'MultiPolygon', coordinates: polygons };
 }
 
 /**

@@ -17,6 +17,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // MapLibre is one large module, loaded only by pages that show a map.
+    chunkSizeWarningLimit: 1200,
     rolldownOptions: {
       input: {
         index: resolve(root, 'index.html'),

@@ -10,20 +10,44 @@ export interface BoundingBox {
   north: number;
 }
 
-/** Reports whose public point lies in the box; a box with west > east crosses the antimeridian. */
-export function reportWithinBbox(dialect: Dialect, box: BoundingBox): Expression<SqlBool> {
-  if (box.west > box.east) {
-    const eastern = { ...box, east: 180 };
-    const western = { ...box, west: -180 };
-    return sql<SqlBool>`(${reportWithinBbox(dialect, eastern)} OR ${reportWithinBbox(dialect, western)})`;
+/** A box crossing the antimeridian (west > east) as the two boxes either side of it. */
+export function splitAtAntimeridian(box: BoundingBox): BoundingBox[] {
+  return box.west > box.east ? [{ ...box, east: 180 }, { ...box, west: -180 }] : [box];
+}
+
+/**
+ * Reports whose public point lies in the box; a box with west > east crosses the antimeridian.
+ * `useSpatialIndex: false` leaves the choice of index to the query planner (see `sqliteBboxHitsUpTo`).
+ */
+export function reportWithinBbox(dialect: Dialect, box: BoundingBox, useSpatialIndex = true): Expression<SqlBool> {
+  const parts = splitAtAntimeridian(box);
+  if (parts.length > 1) {
+    return sql<SqlBool>`(${sql.join(
+      parts.map((part) => reportWithinBbox(dialect, part, useSpatialIndex)),
+      sql` OR `,
+    )})`;
   }
   const { west, south, east, north } = box;
   const exact = sql`reports.public_lon >= ${west} AND reports.public_lon <= ${east} AND reports.public_lat >= ${south} AND reports.public_lat <= ${north}`;
+  if (!useSpatialIndex) return sql<SqlBool>`(${exact})`;
   if (dialect === 'postgres') {
     return sql<SqlBool>`(reports.public_lat IS NOT NULL AND point(reports.public_lon, reports.public_lat) <@ box(point(${west}, ${south}), point(${east}, ${north})) AND ${exact})`;
   }
   // The R*Tree stores 32-bit floats rounded outwards, so the exact test on the row trims its edges.
   return sql<SqlBool>`(reports.seq IN (SELECT seq FROM reports_rtree WHERE max_lon >= ${west} AND min_lon <= ${east} AND max_lat >= ${south} AND min_lat <= ${north}) AND ${exact})`;
+}
+
+/**
+ * How many points the SQLite R*Tree holds in the box, counting no further than `limit`. A box holding
+ * most of the data is answered faster by walking the newest reports and testing each point than by
+ * collecting every hit from the R*Tree and sorting them.
+ */
+export function sqliteBboxHitsUpTo(box: BoundingBox, limit: number) {
+  const selects = splitAtAntimeridian(box).map(
+    (part) =>
+      sql`SELECT 1 FROM reports_rtree WHERE max_lon >= ${part.west} AND min_lon <= ${part.east} AND max_lat >= ${part.south} AND min_lat <= ${part.north}`,
+  );
+  return sql<{ hits: number }>`SELECT count(*) AS hits FROM (${sql.join(selects, sql` UNION ALL `)} LIMIT ${limit})`;
 }
 
 /** Words of a free-text query, reduced to letters and digits so neither FTS5 nor tsquery syntax leaks in. */

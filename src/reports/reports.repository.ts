@@ -1,7 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.js';
-import { type BoundingBox, reportMatchesText, reportWithinBbox } from '../db/dialect-sql.js';
+import { type BoundingBox, reportMatchesText, reportWithinBbox, sqliteBboxHitsUpTo } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
 import type {
   FieldValue,
@@ -93,6 +93,9 @@ function toReport(row: ReportRow, categories: string[]): Report {
 function snapshotOf(report: Report): string {
   return JSON.stringify(report);
 }
+
+/** Above this many points in a box, walking reports newest-first beats sorting the R*Tree's hits. */
+const largeBboxHits = 20_000;
 
 interface PendingInsert {
   report: Omit<Report, 'seq'>;
@@ -227,7 +230,9 @@ export class ReportsRepository {
     if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
     if (query.since) select = select.where('occurred_at', '>=', query.since);
     if (query.until) select = select.where('occurred_at', '<=', query.until);
-    if (query.bbox) select = select.where(reportWithinBbox(this.dialect, query.bbox));
+    if (query.bbox) {
+      select = select.where(reportWithinBbox(this.dialect, query.bbox, await this.bboxIsSelective(query.bbox)));
+    }
     if (query.searchTerms) select = select.where(reportMatchesText(this.dialect, query.searchTerms));
     const categoryIds = query.categoryIds;
     if (categoryIds) {
@@ -243,6 +248,13 @@ export class ReportsRepository {
     const rows = (await select.orderBy('seq', 'desc').limit(query.limit).execute()) as ReportRow[];
     const categories = await this.categoriesOf(rows.map((row) => row.id));
     return rows.map((row) => toReport(row, categories.get(row.id) ?? []));
+  }
+
+  /** Whether the spatial index should drive a bbox query: yes unless the box holds a large share of the data. */
+  private async bboxIsSelective(box: BoundingBox): Promise<boolean> {
+    if (this.dialect !== 'sqlite') return true;
+    const { rows } = await sqliteBboxHitsUpTo(box, largeBboxHits).execute(this.db);
+    return Number(rows[0]?.hits ?? 0) < largeBboxHits;
   }
 
   async revisions(id: string): Promise<Revision[]> {

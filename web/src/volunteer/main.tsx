@@ -517,29 +517,30 @@ function Queue({ onAuthLost }: { onAuthLost: () => void }) {
 
   return (
     <section class="queue">
-      <div class="tabs" role="tablist" aria-label={t.tabsLabel}>
-        {STATUSES.map((s) => (
-          <button
-            type="button"
-            role="tab"
-            key={s}
-            id={`tab-${s}`}
-            aria-selected={s === status}
-            aria-controls="queue-panel"
-            class={s === status ? 'tab active' : 'tab'}
-            onClick={() => {
-              setMessage('');
-              setStatus(s);
-            }}
-          >
-            {t.tabs[s]}
-          </button>
-        ))}
+      <div class="tabs">
+        {/* A filter rather than ARIA tabs: plain toggle buttons need no special keyboard handling. */}
+        <fieldset class="tab-group">
+          <legend class="visually-hidden">{t.tabsLabel}</legend>
+          {STATUSES.map((s) => (
+            <button
+              type="button"
+              key={s}
+              aria-pressed={s === status}
+              class={s === status ? 'tab active' : 'tab'}
+              onClick={() => {
+                setMessage('');
+                setStatus(s);
+              }}
+            >
+              {t.tabs[s]}
+            </button>
+          ))}
+        </fieldset>
         <button type="button" class="secondary refresh" onClick={() => setReload((n) => n + 1)}>
           {t.refresh}
         </button>
       </div>
-      <div id="queue-panel" role="tabpanel" aria-labelledby={`tab-${status}`}>
+      <div id="queue-panel">
         <div aria-live="polite">{message && <p class="notice notice-success">{message}</p>}</div>
         {error && (
           <div class="notice notice-error" role="alert">
