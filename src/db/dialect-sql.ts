@@ -12,14 +12,23 @@ export interface BoundingBox {
 
 /** A box crossing the antimeridian (west > east) as the two boxes either side of it. */
 export function splitAtAntimeridian(box: BoundingBox): BoundingBox[] {
-  return box.west > box.east ? [{ ...box, east: 180 }, { ...box, west: -180 }] : [box];
+  return box.west > box.east
+    ? [
+        { ...box, east: 180 },
+        { ...box, west: -180 },
+      ]
+    : [box];
 }
 
 /**
  * Reports whose public point lies in the box; a box with west > east crosses the antimeridian.
  * `useSpatialIndex: false` leaves the choice of index to the query planner (see `sqliteBboxHitsUpTo`).
  */
-export function reportWithinBbox(dialect: Dialect, box: BoundingBox, useSpatialIndex = true): Expression<SqlBool> {
+export function reportWithinBbox(
+  dialect: Dialect,
+  box: BoundingBox,
+  useSpatialIndex = true,
+): Expression<SqlBool> {
   const parts = splitAtAntimeridian(box);
   if (parts.length > 1) {
     return sql<SqlBool>`(${sql.join(
@@ -47,7 +56,9 @@ export function sqliteBboxHitsUpTo(box: BoundingBox, limit: number) {
     (part) =>
       sql`SELECT 1 FROM reports_rtree WHERE max_lon >= ${part.west} AND min_lon <= ${part.east} AND max_lat >= ${part.south} AND min_lat <= ${part.north}`,
   );
-  return sql<{ hits: number }>`SELECT count(*) AS hits FROM (${sql.join(selects, sql` UNION ALL `)} LIMIT ${limit})`;
+  return sql<{
+    hits: number;
+  }>`SELECT count(*) AS hits FROM (${sql.join(selects, sql` UNION ALL `)} LIMIT ${limit})`;
 }
 
 /** Words of a free-text query, reduced to letters and digits so neither FTS5 nor tsquery syntax leaks in. */

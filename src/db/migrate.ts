@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db, Dialect } from './database.js';
 import * as initial from './migrations/2026-11-25T19-40-initial.js';
+import * as reportIdempotencyKeys from './migrations/2026-11-25T21-00-report-idempotency-keys.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,6 +10,7 @@ interface DialectMigration {
 /** Every migration, in order. Names never change once landed. */
 const migrations: Record<string, DialectMigration> = {
   '2026-11-25T19-40-initial': initial,
+  '2026-11-25T21-00-report-idempotency-keys': reportIdempotencyKeys,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

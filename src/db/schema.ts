@@ -73,6 +73,7 @@ export interface ReportsTable {
   revision: number;
   fields: string;
   created_by: string | null;
+  idempotency_key: string | null;
 }
 
 export interface ReportCategoriesTable {

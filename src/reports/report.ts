@@ -42,4 +42,6 @@ export interface Report {
   fields: Record<string, FieldValue>;
   createdBy: string | null;
   categories: string[];
+  /** The submitting client's Idempotency-Key, if it sent one: a retry finds the report made the first time. */
+  idempotencyKey: string | null;
 }

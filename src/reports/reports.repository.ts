@@ -1,7 +1,12 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/database.js';
-import { type BoundingBox, reportMatchesText, reportWithinBbox, sqliteBboxHitsUpTo } from '../db/dialect-sql.js';
+import {
+  type BoundingBox,
+  reportMatchesText,
+  reportWithinBbox,
+  sqliteBboxHitsUpTo,
+} from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
 import type {
   FieldValue,
@@ -60,6 +65,7 @@ function toRow(report: Report): Omit<Database['reports'], 'seq'> {
     revision: report.revision,
     fields: JSON.stringify(report.fields),
     created_by: report.createdBy,
+    idempotency_key: report.idempotencyKey,
   };
 }
 
@@ -87,6 +93,7 @@ function toReport(row: ReportRow, categories: string[]): Report {
     fields: JSON.parse(row.fields) as Record<string, FieldValue>,
     createdBy: row.created_by,
     categories,
+    idempotencyKey: row.idempotency_key,
   };
 }
 
@@ -114,7 +121,9 @@ class InsertBatcher {
     const insertReport = sqlite.prepare(
       `INSERT INTO reports (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
     );
-    const insertCategory = sqlite.prepare('INSERT INTO report_categories (report_id, category_id) VALUES (?, ?)');
+    const insertCategory = sqlite.prepare(
+      'INSERT INTO report_categories (report_id, category_id) VALUES (?, ?)',
+    );
     const insertRevision = sqlite.prepare(
       'INSERT INTO report_revisions (report_id, revision, snapshot, actor_id, created_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -122,7 +131,13 @@ class InsertBatcher {
     this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>) => {
       const seq = Number(insertReport.run(toRow({ ...report, seq: 0 })).lastInsertRowid);
       for (const categoryId of report.categories) insertCategory.run(report.id, categoryId);
-      insertRevision.run(report.id, report.revision, snapshotOf({ ...report, seq }), report.createdBy, report.updatedAt);
+      insertRevision.run(
+        report.id,
+        report.revision,
+        snapshotOf({ ...report, seq }),
+        report.createdBy,
+        report.updatedAt,
+      );
       return seq;
     });
     this.insertAll = sqlite.transaction((batch: PendingInsert[]) => {
@@ -190,7 +205,10 @@ export class ReportsRepository {
    * one each), with a savepoint per report so one bad report fails alone. Each caller is answered only
    * after the commit, so nothing is acknowledged before it is durable.
    */
-  private insertWithPreparedStatements(report: Omit<Report, 'seq'>, sqlite: SqliteDatabase.Database): Promise<number> {
+  private insertWithPreparedStatements(
+    report: Omit<Report, 'seq'>,
+    sqlite: SqliteDatabase.Database,
+  ): Promise<number> {
     this.insertBatch ??= new InsertBatcher(sqlite, Object.keys(toRow({ ...report, seq: 0 })));
     return this.insertBatch.add(report);
   }
@@ -217,7 +235,15 @@ export class ReportsRepository {
   }
 
   async findById(id: string): Promise<Report | undefined> {
-    const row = await this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.findBy('id', id);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Report | undefined> {
+    return this.findBy('idempotency_key', key);
+  }
+
+  private async findBy(column: 'id' | 'idempotency_key', value: string): Promise<Report | undefined> {
+    const row = await this.db.selectFrom('reports').selectAll().where(column, '=', value).executeTakeFirst();
     if (!row) return undefined;
     const categories = await this.categoriesOf([row.id]);
     return toReport(row as ReportRow, categories.get(row.id) ?? []);
@@ -231,7 +257,9 @@ export class ReportsRepository {
     if (query.since) select = select.where('occurred_at', '>=', query.since);
     if (query.until) select = select.where('occurred_at', '<=', query.until);
     if (query.bbox) {
-      select = select.where(reportWithinBbox(this.dialect, query.bbox, await this.bboxIsSelective(query.bbox)));
+      select = select.where(
+        reportWithinBbox(this.dialect, query.bbox, await this.bboxIsSelective(query.bbox)),
+      );
     }
     if (query.searchTerms) select = select.where(reportMatchesText(this.dialect, query.searchTerms));
     const categoryIds = query.categoryIds;

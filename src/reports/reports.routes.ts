@@ -26,13 +26,32 @@ export function reportsRoutes(app: TypedApp, services: Services, config: Config)
         tags: ['reports'],
         summary: 'Submit a report (anyone; rate-limited)',
         body: NewReportBody,
-        response: { 201: Type.Ref('Report'), ...problemResponses },
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({
+              minLength: 8,
+              maxLength: 200,
+              pattern: '^[\\x21-\\x7e]+$',
+              description: 'Send the same key again when retrying: the first report is returned, not a copy',
+            }),
+          ),
+        }),
+        response: { 200: Type.Ref('Report'), 201: Type.Ref('Report'), ...problemResponses },
       },
     },
     async (request, reply) => {
       const source = request.headers['x-tally-client'] === 'web' ? 'web' : 'api';
-      const report = await reports.create(request.actor, request.body, source);
-      return reply.code(201).header('location', `/api/v1/reports/${report.id}`).send(report);
+      const { replayed, ...report } = await reports.create(
+        request.actor,
+        request.body,
+        source,
+        request.headers['idempotency-key'] ?? null,
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(replayed ? 200 : 201)
+        .header('location', `/api/v1/reports/${report.id}`)
+        .send(report);
     },
   );
 

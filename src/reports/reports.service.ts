@@ -108,7 +108,20 @@ export class ReportsService {
     private readonly clock: Clock,
   ) {}
 
-  async create(actor: Actor, input: NewReportInput, source: ReportSource): Promise<ReportView> {
+  /**
+   * Stores a new report. With an idempotency key (a retry from a phone that never saw the answer), a
+   * report already made with that key is returned instead of a copy; `replayed` says which happened.
+   */
+  async create(
+    actor: Actor,
+    input: NewReportInput,
+    source: ReportSource,
+    idempotencyKey: string | null = null,
+  ): Promise<ReportView & { replayed?: true }> {
+    if (idempotencyKey) {
+      const earlier = await this.reports.findByIdempotencyKey(idempotencyKey);
+      if (earlier) return { ...(await this.viewWithSurvey(actor, earlier)), replayed: true };
+    }
     const surveyId = input.survey_id ?? 'default';
     const survey = await this.surveys.findById(surveyId);
     if (!survey) {
@@ -145,20 +158,32 @@ export class ReportsService {
       fields,
       createdBy: actor.kind === 'user' ? actor.userId : null,
       categories,
+      idempotencyKey,
     };
     if (!report.title) {
       throw new TallyError('validation_failed', 'title must not be blank', [
         { field: '/title', message: 'is blank' },
       ]);
     }
-    const seq = await this.reports.insert(report);
-    return this.view(actor, { ...report, seq }, survey);
+    try {
+      const seq = await this.reports.insert(report);
+      return this.view(actor, { ...report, seq }, survey);
+    } catch (error) {
+      // Two retries racing: the loser finds the winner's report.
+      const winner = idempotencyKey ? await this.reports.findByIdempotencyKey(idempotencyKey) : undefined;
+      if (winner) return { ...(await this.viewWithSurvey(actor, winner)), replayed: true };
+      throw error;
+    }
   }
 
   async get(actor: Actor, id: string): Promise<ReportView> {
     const report = await this.reports.findById(id);
     // A report the caller may not see does not exist for them: no hint that a pending one is there.
     if (!report || !this.maySee(actor, report)) throw new TallyError('report_not_found', `No report ${id}`);
+    return this.viewWithSurvey(actor, report);
+  }
+
+  private async viewWithSurvey(actor: Actor, report: Report): Promise<ReportView> {
     return this.view(actor, report, await this.surveys.findById(report.surveyId));
   }
 

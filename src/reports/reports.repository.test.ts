@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachDatabase } from '../../test/helpers/databases.js';
+import { uuidv7 } from '../ids.js';
+import type { Report } from './report.js';
+import { ReportsRepository } from './reports.repository.js';
+
+function newReport(overrides: Partial<Report> = {}): Omit<Report, 'seq'> {
+  const now = new Date().toISOString();
+  return {
+    id: uuidv7(),
+    surveyId: 'default',
+    title: 'Road blocked by a fallen tree',
+    description: 'Near the school gate',
+    location: { lat: 51.5072, lon: -0.1276, accuracyM: 20 },
+    locationName: 'Westminster',
+    occurredAt: now,
+    receivedAt: now,
+    updatedAt: now,
+    publishedAt: null,
+    status: 'pending',
+    verification: 'unverified',
+    sensitivity: 'exact',
+    authorName: null,
+    contact: null,
+    source: 'api',
+    revision: 1,
+    fields: {},
+    createdBy: null,
+    categories: [],
+    idempotencyKey: null,
+    ...overrides,
+  };
+}
+
+forEachDatabase('reports repository', (open) => {
+  test('a report stored together with a failing one is kept, and only the failing one is refused', async () => {
+    const db = await open();
+    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const good = newReport();
+    const broken = newReport({ categories: ['no-such-category'] });
+    const [kept, refused] = await Promise.allSettled([repository.insert(good), repository.insert(broken)]);
+    assert.equal(kept.status, 'fulfilled');
+    assert.equal(refused.status, 'rejected');
+    assert.equal((await repository.findById(good.id))?.title, good.title);
+    assert.equal(await repository.findById(broken.id), undefined);
+  });
+
+  test('a stored report reads back exactly as it was written', async () => {
+    const db = await open();
+    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const report = newReport({ fields: { people_affected: 12 }, contact: '+447700900123' });
+    const seq = await repository.insert(report);
+    assert.deepEqual(await repository.findById(report.id), { ...report, seq });
+  });
+});
