@@ -11,7 +11,6 @@ export const errorCatalog = {
   unknown_category: { status: 422, title: 'A category does not exist' },
   unknown_survey: { status: 422, title: 'The survey does not exist' },
   category_cycle: { status: 422, title: 'A category cannot be its own ancestor' },
-  place_not_found: { status: 422, title: 'No place matches that name' },
   unauthenticated: { status: 401, title: 'Sign in first' },
   invalid_credentials: { status: 401, title: 'The e-mail or password is wrong' },
   forbidden: { status: 403, title: 'Your role does not allow this' },

@@ -10,6 +10,20 @@ const fastifyCodes: Record<string, TallyError['code']> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
 };
 
+/** Driver errors that mean "the database is away or overloaded", not "this request is wrong". */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
 /** Maps anything thrown to one of the catalog's errors; unknown ones become `internal`. */
 export function toTallyError(error: FastifyError | Error): TallyError {
   if (error instanceof TallyError) return error;
@@ -25,6 +39,9 @@ export function toTallyError(error: FastifyError | Error): TallyError {
       first ? `${first.field} ${first.message}` : error.message,
       errors,
     );
+  }
+  if (fastifyError.code && unavailableCodes.has(fastifyError.code)) {
+    return new TallyError('service_unavailable', 'The database is not reachable or busy; try again shortly');
   }
   const mapped = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (mapped) return new TallyError(mapped, error.message);
