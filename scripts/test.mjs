@@ -67,6 +67,7 @@ for (const [suite, problem, variable] of [
 if (only.length === 0) {
   run('type-check (server, tests)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('type-check (web)', 'npx', ['tsc', '-p', 'web/tsconfig.json', '--noEmit']);
+  run('type-check (web build config)', 'npx', ['tsc', '-p', 'web/tsconfig.node.json', '--noEmit']);
   run('lint', 'npx', ['biome', 'check', '.']);
 }
 if (!browserProblem) run('build the web app', 'npm', ['run', '--silent', 'build:web']);
