@@ -12,14 +12,15 @@ import { TallyError } from '../errors.js';
 import { startServer } from '../server.js';
 import { version } from '../version.js';
 
-async function withDatabase<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+/** Opens the configured database, brings its schema up to date, runs `work`, and closes it. */
+async function withDatabase<T>(config: Config, work: (db: Db, applied: string[]) => Promise<T>): Promise<T> {
   const db = openDatabase({
     databaseUrl: config.databaseUrl,
     sqlitePath: path.join(config.dataDir, 'tally.sqlite'),
   });
   try {
-    await migrateToLatest(db);
-    return await work(db);
+    const { applied } = await migrateToLatest(db);
+    return await work(db, applied);
   } finally {
     await db.destroy();
   }
@@ -51,7 +52,7 @@ export function buildCli(): Command {
     .command('migrate')
     .description('bring the database schema up to date (also done at every start)')
     .action(async () => {
-      const applied = await withDatabase(loadConfig(), async (db) => (await migrateToLatest(db)).applied);
+      const applied = await withDatabase(loadConfig(), async (_db, applied) => applied);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
     });
 
