@@ -31,7 +31,8 @@ export async function ensureDataset(count: number): Promise<string> {
   await migrateToLatest(db);
   const sqlite = db.sqlite!;
   const next = random(42);
-  const insert = sqlite.prepare(`INSERT INTO reports (id, survey_id, title, description, lat, lon, public_lat, public_lon,
+  const insert =
+    sqlite.prepare(`INSERT INTO reports (id, survey_id, title, description, lat, lon, public_lat, public_lon,
     location_name, occurred_at, received_at, updated_at, published_at, status, verification, sensitivity, source, revision, fields)
     VALUES (?, 'default', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified', 'exact', 'web', 1, '{}')`);
   // Reports cluster around a few hundred centres, as real deployments do.
@@ -44,11 +45,26 @@ export async function ensureDataset(count: number): Promise<string> {
       const lat = Math.max(-89.9, Math.min(89.9, clat + (next() - 0.5) * 4));
       const lon = Math.max(-179.9, Math.min(179.9, clon + (next() - 0.5) * 4));
       const title = Array.from({ length: 4 }, () => words[Math.floor(next() * words.length)]).join(' ');
-      const description = Array.from({ length: 20 }, () => words[Math.floor(next() * words.length)]).join(' ');
+      const description = Array.from({ length: 20 }, () => words[Math.floor(next() * words.length)]).join(
+        ' ',
+      );
       const time = new Date(start + i * 30_000).toISOString();
       const status = next() < 0.9 ? 'published' : 'pending';
-      insert.run(uuidv7(start + i * 30_000), title, description, lat, lon, lat, lon, `Place ${i % 5000}`, time, time, time,
-        status === 'published' ? time : null, status);
+      insert.run(
+        uuidv7(start + i * 30_000),
+        title,
+        description,
+        lat,
+        lon,
+        lat,
+        lon,
+        `Place ${i % 5000}`,
+        time,
+        time,
+        time,
+        status === 'published' ? time : null,
+        status,
+      );
     }
   });
   for (let from = 0; from < count; from += 50_000) {

@@ -1,20 +1,24 @@
 // Export of 1,000,000 reports as GeoJSON (and CSV) over HTTP, against a raw SELECT of the same rows
 // streamed to /dev/null in this run. Targets: <= 10 s, server peak RSS <= 250 MB.
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { openSqlite } from '../src/db/database.js';
 import { ensureDataset } from './dataset.js';
-import { machine, peakRssMb, startProcess } from './lib.js';
+import { buildServer, machine, peakRssMb, startProcess } from './lib.js';
 
 const count = Number(process.env.BENCH_REPORTS ?? 1_000_000);
+buildServer();
 const file = await ensureDataset(count);
 
 async function rawSelect(): Promise<number> {
   const sqlite = openSqlite(file);
   const out = createWriteStream('/dev/null');
   const started = performance.now();
-  for (const row of sqlite.prepare("SELECT * FROM reports WHERE status = 'published' ORDER BY seq DESC").iterate()) {
+  for (const row of sqlite
+    .prepare("SELECT * FROM reports WHERE status = 'published' ORDER BY seq DESC")
+    .iterate()) {
     if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
   }
   out.end();
@@ -43,7 +47,7 @@ console.log(`machine: ${machine()}; ${count} reports (90 % published)`);
 const baseline = await rawSelect();
 console.log(`baseline (raw SELECT of published rows as JSON lines to /dev/null): ${baseline.toFixed(2)} s`);
 for (const format of ['geojson', 'csv']) {
-  const server = await startProcess('serve-tally.ts', { BENCH_SQLITE: file });
+  const server = await startProcess('serve-tally.mjs', { BENCH_SQLITE: file });
   const pid = server.child.pid!;
   const idleRss = peakRssMb(pid);
   const result = await download(`${server.url}/api/v1/exports/reports.${format}`);

@@ -16,7 +16,13 @@ if (!existsSync(path.join(benchDir, '..', 'dist', 'server', 'cli', 'main.js'))) 
 async function startOnce(port: number, dataDir: string) {
   const started = performance.now();
   const child = spawn(process.execPath, [bin, 'serve'], {
-    env: { ...process.env, TALLY_PORT: String(port), TALLY_HOST: '127.0.0.1', TALLY_DATA_DIR: dataDir, TALLY_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      TALLY_PORT: String(port),
+      TALLY_HOST: '127.0.0.1',
+      TALLY_DATA_DIR: dataDir,
+      TALLY_LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   for (;;) {
@@ -46,5 +52,7 @@ const { readFileSync } = await import('node:fs');
 const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
 child.kill('SIGTERM');
 console.log(`first start (new database, migrations): ${first.seconds.toFixed(2)} s`);
-console.log(`start to first answer: ${seconds.toFixed(2)} s (target <= 1 s); bare node start: ${nodeSeconds.toFixed(2)} s`);
+console.log(
+  `start to first answer: ${seconds.toFixed(2)} s (target <= 1 s); bare node start: ${nodeSeconds.toFixed(2)} s`,
+);
 console.log(`idle RSS: ${rss.toFixed(0)} MB (target <= 150 MB)`);

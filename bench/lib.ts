@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -6,12 +6,28 @@ import autocannon from 'autocannon';
 export const benchDir = import.meta.dirname;
 export const dataDir = path.join(benchDir, '.data');
 
-/** Starts `script` (a TypeScript file under bench/) in its own process; resolves once it prints its URL. */
+/**
+ * Starts `script` (a file under bench/; TypeScript through tsx, plain .mjs as is) in its own process;
+ * resolves once it prints its URL.
+ */
+/** Compiles the server once, so benchmarks run what `npm start` runs. */
+export function buildServer(): void {
+  const result = spawnSync('npm', ['run', '--silent', 'build:server'], {
+    cwd: path.join(benchDir, '..'),
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('npm run build:server failed');
+}
+
 export function startProcess(
   script: string,
   env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchDir, script)], {
+  const loader = [
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+  ];
+  const child = spawn(process.execPath, [...loader, path.join(benchDir, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -51,7 +67,12 @@ export interface LoadResult {
   p99Ms: number;
 }
 
-export async function load(url: string, body: string, seconds: number, connections = 16): Promise<LoadResult> {
+export async function load(
+  url: string,
+  body: string,
+  seconds: number,
+  connections = 16,
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',

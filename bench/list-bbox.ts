@@ -27,14 +27,21 @@ for (let i = 0; i < queries; i++) {
   baseline.push(performance.now() - started);
 }
 baseline.sort((a, b) => a - b);
-console.log(`no filter (baseline):  p50 ${percentile(baseline, 50).toFixed(2)} ms  p99 ${percentile(baseline, 99).toFixed(2)} ms`);
+console.log(
+  `no filter (baseline):  p50 ${percentile(baseline, 50).toFixed(2)} ms  p99 ${percentile(baseline, 99).toFixed(2)} ms`,
+);
 
 for (const size of [0.05, 0.5, 5, 40, 360]) {
   const times: number[] = [];
   let found = 0;
   for (let i = 0; i < queries; i++) {
     // Viewports centred where people report (around a random existing report), as a map user looks.
-    const [centre] = (await reports.list({ kind: 'anonymous' }, { limit: 1, cursor: encodeCursor(1 + Math.floor(next() * count)) })).items;
+    const [centre] = (
+      await reports.list(
+        { kind: 'anonymous' },
+        { limit: 1, cursor: encodeCursor(1 + Math.floor(next() * count)) },
+      )
+    ).items;
     const lat = centre?.location?.lat ?? 0;
     const lon = centre?.location?.lon ?? 0;
     const west = Math.max(-180, lon - size / 2);
@@ -42,7 +49,10 @@ for (const size of [0.05, 0.5, 5, 40, 360]) {
     const east = Math.min(180, west + size);
     const north = Math.min(90, south + size / 2);
     const started = performance.now();
-    const page = await reports.list({ kind: 'anonymous' }, { bbox: `${west},${south},${east},${north}`, limit: 100 });
+    const page = await reports.list(
+      { kind: 'anonymous' },
+      { bbox: `${west},${south},${east},${north}`, limit: 100 },
+    );
     times.push(performance.now() - started);
     found += page.items.length;
   }

@@ -1,7 +1,7 @@
 // Report submission over HTTP: Tally's POST /api/v1/reports against a bare Fastify route doing one
 // prepared insert, both measured with autocannon on loopback in this run.
 // Target: >= 3,000 reports/s and >= 40 % of the baseline.
-import { load, machine, startProcess } from './lib.js';
+import { buildServer, load, machine, startProcess } from './lib.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const body = JSON.stringify({
@@ -20,10 +20,17 @@ async function measure(script: string, route: string) {
   }
 }
 
+buildServer();
 console.log(`machine: ${machine()}`);
 const baseline = await measure('serve-baseline.ts', '/reports');
-const tally = await measure('serve-tally.ts', '/api/v1/reports');
+const tally = await measure('serve-tally.mjs', '/api/v1/reports');
 const ratio = tally.requestsPerSecond / baseline.requestsPerSecond;
-console.log(`baseline (bare Fastify + one prepared insert): ${baseline.requestsPerSecond.toFixed(0)} req/s, p99 ${baseline.p99Ms} ms`);
-console.log(`tally POST /api/v1/reports:                  ${tally.requestsPerSecond.toFixed(0)} req/s, p99 ${tally.p99Ms} ms, non-2xx ${tally.non2xx}, errors ${tally.errors}`);
-console.log(`ratio: ${(ratio * 100).toFixed(1)} % of baseline (target >= 40 %); absolute target >= 3,000/s: ${tally.requestsPerSecond >= 3000 ? 'met' : 'NOT met'}`);
+console.log(
+  `baseline (bare Fastify + one prepared insert): ${baseline.requestsPerSecond.toFixed(0)} req/s, p99 ${baseline.p99Ms} ms`,
+);
+console.log(
+  `tally POST /api/v1/reports:                  ${tally.requestsPerSecond.toFixed(0)} req/s, p99 ${tally.p99Ms} ms, non-2xx ${tally.non2xx}, errors ${tally.errors}`,
+);
+console.log(
+  `ratio: ${(ratio * 100).toFixed(1)} % of baseline (target >= 40 %); absolute target >= 3,000/s: ${tally.requestsPerSecond >= 3000 ? 'met' : 'NOT met'}`,
+);

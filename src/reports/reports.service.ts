@@ -203,7 +203,7 @@ export class ReportsService {
    * before this returns, so a bad one is still a clean 4xx; keyset batches keep memory flat and never hold
    * one long read transaction open.
    */
-  async openPublicExport(params: ReportFilterParams, batchSize = 1000): Promise<AsyncIterable<ReportView[]>> {
+  async openPublicExport(params: ReportFilterParams, batchSize = 250): Promise<AsyncIterable<ReportView[]>> {
     const query = await this.query(anonymous, { ...params, limit: batchSize, cursor: undefined });
     const service = this;
     return {

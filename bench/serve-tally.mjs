@@ -1,11 +1,12 @@
-// Tally itself, on a fresh SQLite file, with limits raised so the benchmark measures work, not refusals.
+// Tally itself, as `npm start` runs it (the compiled code, no TypeScript loader), on a fresh SQLite file or on
+// BENCH_SQLITE, with limits raised so the benchmark measures work, not refusals. Needs `npm run build:server`.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
+import { buildApp } from '../dist/server/app.js';
+import { loadConfig } from '../dist/server/config.js';
+import { openDatabase } from '../dist/server/db/database.js';
+import { migrateToLatest } from '../dist/server/db/migrate.js';
 
 const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tally-bench-'));
 const config = loadConfig({
