@@ -27,34 +27,34 @@ const Fields = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), F
   additionalProperties: false,
 });
 
+/** What a reporter may say and a volunteer may later correct. */
+const editableFields = {
+  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  location: Type.Optional(Type.Union([LocationInput, Type.Null()])),
+  location_name: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
+  occurred_at: Type.Optional(Timestamp),
+  categories: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+  fields: Type.Optional(Fields),
+  author_name: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Null()])),
+  sensitivity: Type.Optional(literalUnion(sensitivities)),
+};
+
+const Title = Type.String({ minLength: 1, maxLength: 300 });
+
 export const NewReportBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 300 }),
-    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    title: Title,
     survey_id: Type.Optional(Id),
-    location: Type.Optional(Type.Union([LocationInput, Type.Null()])),
-    location_name: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
-    occurred_at: Type.Optional(Timestamp),
-    categories: Type.Optional(Type.Array(Id, { maxItems: 50 })),
-    fields: Type.Optional(Fields),
-    author_name: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Null()])),
     contact: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
-    sensitivity: Type.Optional(literalUnion(sensitivities)),
+    ...editableFields,
   },
   { additionalProperties: false },
 );
 
 export const ReportPatchBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
-    description: Type.Optional(Type.String({ maxLength: 20_000 })),
-    location: Type.Optional(Type.Union([LocationInput, Type.Null()])),
-    location_name: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
-    occurred_at: Type.Optional(Timestamp),
-    categories: Type.Optional(Type.Array(Id, { maxItems: 50 })),
-    fields: Type.Optional(Fields),
-    author_name: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Null()])),
-    sensitivity: Type.Optional(literalUnion(sensitivities)),
+    title: Type.Optional(Title),
+    ...editableFields,
     status: Type.Optional(literalUnion(reportStatuses.filter((s) => s !== 'pending'))),
     expected_revision: Type.Optional(
       Type.Integer({
