@@ -16,7 +16,7 @@ import { exportsRoutes } from './exports/exports.routes.js';
 import { placesRoutes } from './geo/places.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerBodyParsers } from './http/body-parsers.js';
-import { registerErrorHandling } from './http/errors-handler.js';
+import { registerErrorHandling, sendProblem, toTallyError } from './http/errors-handler.js';
 import { Problem } from './http/schemas.js';
 import { systemRoutes } from './http/system.routes.js';
 import { validatorCompiler } from './http/validation.js';
@@ -47,6 +47,11 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // What Fastify refuses before routing (a broken percent-escape in the path) is answered like any error.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendProblem(request, reply, toTallyError(error));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

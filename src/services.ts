@@ -24,7 +24,12 @@ export function createServices(db: Db, clock: Clock): Services {
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely), clock),
     categories,
-    reports: new ReportsService(new ReportsRepository(db.kysely, db.dialect, db.sqlite), surveys, categories, clock),
+    reports: new ReportsService(
+      new ReportsRepository(db.kysely, db.dialect, db.sqlite),
+      surveys,
+      categories,
+      clock,
+    ),
     places: new PlacesService(),
     surveys,
   };

@@ -53,8 +53,8 @@ const csvColumns: {
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  // A leading = + @ (or a tab/CR) would be run as a formula by spreadsheets: keep it as text.
-  const safe = /^[=+@\t\r]/.test(value) ? `'${value}` : value;
+  // A leading = + - @ (or a tab/CR) would be run as a formula by spreadsheets: keep it as text.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

@@ -35,6 +35,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
   };
   app.removeContentTypeParser('application/json');
+  // Fastify reads text/plain by default; nothing here takes text, so it is a 415 like any other type.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser(

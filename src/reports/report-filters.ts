@@ -45,7 +45,10 @@ export function parseTime(raw: string, field: string): string {
   // RFC 3339 with a zone; a bare date means midnight UTC, which is what people filtering by day expect.
   const pattern = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2}))?$/;
   const date = new Date(raw);
-  if (!pattern.test(raw) || Number.isNaN(date.getTime())) {
+  // V8 rolls 30 February over into March; a day the month does not have is refused instead.
+  const [year = 0, month = 0, day = 0] = raw.slice(0, 10).split('-').map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (!pattern.test(raw) || Number.isNaN(date.getTime()) || day > daysInMonth) {
     throw validationError(field, 'must be an RFC 3339 date-time such as 2026-11-25T14:30:00Z, or a date');
   }
   return date.toISOString();

@@ -28,15 +28,20 @@ export interface ReportView {
 /** About 1.1 km: enough to place a report in a neighbourhood, not at a door. */
 const coarseGridDegrees = 0.01;
 
-function coarsen(value: number): number {
-  const cell = Math.floor(value / coarseGridDegrees);
+function coarsen(value: number, limit: number): number {
+  // The top edge (latitude 90, longitude 180) belongs to the cell below it, so no centre falls off the map.
+  const cell = Math.min(Math.floor(value / coarseGridDegrees), Math.round(limit / coarseGridDegrees) - 1);
   return Math.round((cell + 0.5) * coarseGridDegrees * 1e6) / 1e6;
 }
 
 export function publicLocation(report: Report): ReportView['location'] {
   if (!report.location) return null;
   if (report.sensitivity === 'coarse') {
-    return { lat: coarsen(report.location.lat), lon: coarsen(report.location.lon), accuracy_m: 1000 };
+    return {
+      lat: coarsen(report.location.lat, 90),
+      lon: coarsen(report.location.lon, 180),
+      accuracy_m: 1000,
+    };
   }
   return { lat: report.location.lat, lon: report.location.lon, accuracy_m: report.location.accuracyM };
 }

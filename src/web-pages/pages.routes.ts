@@ -38,9 +38,11 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
 
   const renderReportPage = async (form: FormFields, messages: string) => {
     const selected = Array.isArray(form.category) ? form.category : form.category ? [form.category] : [];
+    const options = categoryOptions(await services.categories.list(), selected);
+    // Replacer functions, so a `$&` or `$'` in a category name or a message is inserted as written.
     const html = reportTemplate
-      .replace('<!--tally:category-options-->', categoryOptions(await services.categories.list(), selected))
-      .replace('<!--tally:messages-->', messages);
+      .replace('<!--tally:category-options-->', () => options)
+      .replace('<!--tally:messages-->', () => messages);
     return fillValues(html, form);
   };
 

@@ -26,11 +26,15 @@ function many(form: FormFields, name: string): string[] {
 export function localTimeToUtc(local: string, timeZone: string): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
   if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s ?? 0);
-  if (Number.isNaN(asUtc)) return null;
-  // The zone's offset at that moment, from how Intl writes the same instant there.
-  const parts = new Intl.DateTimeFormat('en-US', {
+  // Seconds are optional (a datetime-local input leaves them out): absent means 0, not NaN.
+  const [, y, mo, d, h, mi, s] = match.map((part) => Number(part ?? 0)) as number[];
+  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  // Date.UTC rolls 30 February over into March and 25:00 into the next day: refuse what does not exist.
+  const read = new Date(asUtc);
+  const fields = [read.getUTCFullYear(), read.getUTCMonth() + 1, read.getUTCDate()];
+  fields.push(read.getUTCHours(), read.getUTCMinutes(), read.getUTCSeconds());
+  if (fields.join() !== [y, mo, d, h, mi, s].join()) return null;
+  const format = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -39,17 +43,25 @@ export function localTimeToUtc(local: string, timeZone: string): string | null {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  }).formatToParts(new Date(asUtc));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const shown = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return new Date(asUtc - (shown - asUtc)).toISOString();
+  });
+  // The zone's offset at an instant, from how Intl writes that instant there.
+  const offsetAt = (instant: number) => {
+    const parts = format.formatToParts(new Date(instant));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    const shown = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
+    return shown - instant;
+  };
+  // The offset at the typed time read as UTC is off by an hour when a clock change falls between that
+  // and the real instant; the offset at the first guess is the right one.
+  const guess = asUtc - offsetAt(asUtc);
+  return new Date(asUtc - offsetAt(guess)).toISOString();
 }
 
 function number(text: string): number | null {

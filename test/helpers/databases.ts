@@ -26,23 +26,44 @@ export async function openTestDatabase(kind: DatabaseKind, sqlitePath = ':memory
     return { ...db, kind };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const db = openDatabase({ databaseUrl: postgresUrl, pgSchema: schema, pgPoolSize: 4 });
-  await migrateToLatest(db);
+  const db = await withSchemaLock('shared', async (admin) => {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const opened = openDatabase({ databaseUrl: postgresUrl, pgSchema: schema, pgPoolSize: 4 });
+    await migrateToLatest(opened);
+    return opened;
+  });
   return {
     ...db,
     kind,
     async destroy() {
       await db.destroy();
-      const cleanup = new pg.Client({ connectionString: postgresUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
+      await withSchemaLock('exclusive', (admin) => admin.query(`DROP SCHEMA ${schema} CASCADE`));
     },
   };
+}
+
+const schemaLockKey = 7_240_611;
+
+/**
+ * Migrating reads the catalog of every schema in the database, by name, and fails with "schema does not
+ * exist" when another test file drops its schema at that moment. Migrations hold this lock shared, drops
+ * hold it alone. The lock lives as long as the admin connection.
+ */
+async function withSchemaLock<T>(
+  mode: 'shared' | 'exclusive',
+  work: (admin: pg.Client) => Promise<T>,
+): Promise<T> {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(
+      mode === 'shared' ? 'SELECT pg_advisory_lock_shared($1)' : 'SELECT pg_advisory_lock($1)',
+      [schemaLockKey],
+    );
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
 }
 
 /**

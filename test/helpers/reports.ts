@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
+import type { App } from '../../src/app.js';
 import type { Report } from '../../src/reports/report.js';
 import { ReportsRepository } from '../../src/reports/reports.repository.js';
-import type { App } from './app.js';
 import type { TestDb } from './databases.js';
 
 /** A report as the API returns it; `contact` and `created_by` only in the staff view. */
@@ -50,7 +50,11 @@ export type Headers = Record<string, string>;
 export type ReportPayload = { title: string } & Record<string, unknown>;
 
 /** Submits a report (anonymously unless headers say otherwise) and returns it, failing the test if refused. */
-export async function submitReport(app: App, payload: ReportPayload, headers: Headers = {}): Promise<ReportJson> {
+export async function submitReport(
+  app: App,
+  payload: ReportPayload,
+  headers: Headers = {},
+): Promise<ReportJson> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/reports', headers, payload });
   assert.equal(response.statusCode, 201, `submitting a report failed: ${response.body}`);
   return response.json<ReportJson>();
@@ -69,7 +73,11 @@ export async function setStatus(app: App, headers: Headers, id: string, status: 
 }
 
 /** Submits a report and publishes it with the volunteer headers given. */
-export async function publishedReport(app: App, volunteer: Headers, payload: ReportPayload): Promise<ReportJson> {
+export async function publishedReport(
+  app: App,
+  volunteer: Headers,
+  payload: ReportPayload,
+): Promise<ReportJson> {
   const report = await submitReport(app, payload);
   return setStatus(app, volunteer, report.id, 'published');
 }
@@ -80,7 +88,12 @@ export async function createCategory(
   coordinator: Headers,
   body: { name: string; parent_id?: string | null },
 ): Promise<CategoryJson> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/categories', headers: coordinator, payload: body });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/categories',
+    headers: coordinator,
+    payload: body,
+  });
   assert.equal(response.statusCode, 201, `creating a category failed: ${response.body}`);
   return response.json<CategoryJson>();
 }
@@ -125,6 +138,7 @@ export async function insertPublishedReports(db: TestDb, count: number): Promise
     fields: {},
     createdBy: null,
     categories: [],
+    idempotencyKey: null,
   });
   const chunk = 50;
   for (let start = 1; start <= count; start += chunk) {
@@ -166,4 +180,3 @@ export function assertProblem(
   }
   return problem;
 }
-

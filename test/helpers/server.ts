@@ -46,6 +46,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 export const chromiumPath = process.env.TALLY_CHROMIUM ?? '/usr/bin/chromium';
-export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+];
 /** Set by scripts/test.mjs when Chromium is missing outside CI; under CI that fails the run instead. */
 export const browserSkipReason = process.env.TALLY_TEST_SKIP_BROWSER || undefined;
