@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import { problemResponses } from '../http/schemas.js';
 import type { TypedApp } from '../http/typed-app.js';
-import type { ReportView } from '../reports/report-view.js';
+import type { PublicReportSummaryView } from '../reports/report-view.js';
 import { ReportFilters } from '../reports/reports.schemas.js';
 import type { Services } from '../services.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from './report-formats.js';
 
 async function* render(
-  batches: AsyncIterable<ReportView[]>,
+  batches: AsyncIterable<PublicReportSummaryView[]>,
   format: ExportFormat,
   context: ExportContext,
 ): AsyncGenerator<string> {

@@ -133,7 +133,8 @@ test('GeoJSON features after the first are separated by commas and the whole par
 });
 
 test('a GeoJSON feature carries no contact, private fields or creator', () => {
-  const text = geojsonFormat.row({ ...report(), contact: '+254700', created_by: 'u-1' }, context, true);
+  const staffView: ReportView = { ...report(), contact: '+254700', created_by: 'u-1' };
+  const text = geojsonFormat.row(staffView, context, true);
   const { properties } = JSON.parse(text) as { properties: Record<string, unknown> };
   assert.ok(!('contact' in properties) && !('created_by' in properties) && !('fields' in properties));
 });

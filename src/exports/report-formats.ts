@@ -1,5 +1,5 @@
 import type { License } from '../config.js';
-import type { ReportView } from '../reports/report-view.js';
+import type { PublicReportSummaryView } from '../reports/report-view.js';
 
 /** What every export needs besides the reports: who publishes them, under which licence, how to name categories. */
 export interface ExportContext {
@@ -14,15 +14,15 @@ export interface ExportFormat {
   contentType: string;
   extension: string;
   begin(context: ExportContext): string;
-  row(report: ReportView, context: ExportContext, first: boolean): string;
+  row(report: PublicReportSummaryView, context: ExportContext, first: boolean): string;
   end(context: ExportContext): string;
 }
 
-function categoryNames(report: ReportView, context: ExportContext): string[] {
+function categoryNames(report: PublicReportSummaryView, context: ExportContext): string[] {
   return report.categories.map((id) => context.categoryNames.get(id) ?? id);
 }
 
-function reportUrl(report: ReportView, context: ExportContext): string {
+function reportUrl(report: PublicReportSummaryView, context: ExportContext): string {
   return `${context.baseUrl}/api/v1/reports/${report.id}`;
 }
 
@@ -31,7 +31,7 @@ function reportUrl(report: ReportView, context: ExportContext): string {
 const csvColumns: {
   header: string;
   hxl: string;
-  value: (r: ReportView, c: ExportContext) => string | number | null;
+  value: (r: PublicReportSummaryView, c: ExportContext) => string | number | null;
 }[] = [
   { header: 'id', hxl: '#meta +id', value: (r) => r.id },
   { header: 'title', hxl: '#description +title', value: (r) => r.title },

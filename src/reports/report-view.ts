@@ -1,5 +1,5 @@
 import type { Survey } from '../surveys/surveys.repository.js';
-import type { FieldValue, Report } from './report.js';
+import type { FieldValue, PublicReportSummary, Report } from './report.js';
 
 export interface ReportView {
   id: string;
@@ -89,5 +89,38 @@ export function toStaffView(report: Report): ReportView {
     fields: report.fields,
     contact: report.contact,
     created_by: report.createdBy,
+  };
+}
+
+/** A published report as open-data downloads carry it. A full `ReportView` fits this shape too. */
+export interface PublicReportSummaryView {
+  id: string;
+  title: string;
+  description: string;
+  location: { lat: number; lon: number } | null;
+  location_name: string | null;
+  occurred_at: string;
+  received_at: string;
+  published_at: string | null;
+  verification: string;
+  author_name: string | null;
+  source: string;
+  categories: string[];
+}
+
+export function toSummaryView(summary: PublicReportSummary): PublicReportSummaryView {
+  return {
+    id: summary.id,
+    title: summary.title,
+    description: summary.description,
+    location: summary.publicLocation,
+    location_name: summary.locationName,
+    occurred_at: summary.occurredAt,
+    received_at: summary.receivedAt,
+    published_at: summary.publishedAt,
+    verification: summary.verification,
+    author_name: summary.authorName,
+    source: summary.source,
+    categories: summary.categories,
   };
 }

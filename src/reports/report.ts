@@ -18,6 +18,27 @@ export interface ReportLocation {
   accuracyM: number | null;
 }
 
+/**
+ * What open-data downloads carry: the public part of a published report only. Read with its own narrow
+ * query, so private columns are never even loaded for an export.
+ */
+export interface PublicReportSummary {
+  seq: number;
+  id: string;
+  title: string;
+  description: string;
+  /** The public position: coarsened when the report is sensitive. */
+  publicLocation: { lat: number; lon: number } | null;
+  locationName: string | null;
+  occurredAt: string;
+  receivedAt: string;
+  publishedAt: string | null;
+  verification: VerificationState;
+  authorName: string | null;
+  source: ReportSource;
+  categories: string[];
+}
+
 /** A report as the domain sees it, private parts included. Views decide what leaves the server. */
 export interface Report {
   seq: number;

@@ -10,6 +10,7 @@ import {
 import type { Database } from '../db/schema.js';
 import type {
   FieldValue,
+  PublicReportSummary,
   Report,
   ReportSource,
   ReportStatus,
@@ -251,7 +252,56 @@ export class ReportsRepository {
 
   /** Newest first by arrival; `beforeSeq` continues a listing without skips or repeats as reports arrive. */
   async list(query: ReportQuery): Promise<Report[]> {
-    let select = this.db.selectFrom('reports').selectAll();
+    const rows = (await (await this.filtered(query)).selectAll().execute()) as ReportRow[];
+    const categories = await this.categoriesOf(rows.map((row) => row.id));
+    return rows.map((row) => toReport(row, categories.get(row.id) ?? []));
+  }
+
+  /**
+   * The same listing, reading only the public columns: exports stream millions of rows, and each column
+   * not read is time and memory saved (and a private one cannot leak).
+   */
+  async listPublicSummaries(query: ReportQuery): Promise<PublicReportSummary[]> {
+    const rows = await (await this.filtered(query))
+      .select([
+        'seq',
+        'id',
+        'title',
+        'description',
+        'public_lat',
+        'public_lon',
+        'location_name',
+        'occurred_at',
+        'received_at',
+        'published_at',
+        'verification',
+        'author_name',
+        'source',
+      ])
+      .execute();
+    const categories = await this.categoriesOf(rows.map((row) => row.id));
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      id: row.id,
+      title: row.title,
+      description: row.description,
+      publicLocation:
+        row.public_lat === null || row.public_lon === null
+          ? null
+          : { lat: row.public_lat, lon: row.public_lon },
+      locationName: row.location_name,
+      occurredAt: row.occurred_at,
+      receivedAt: row.received_at,
+      publishedAt: row.published_at,
+      verification: row.verification as VerificationState,
+      authorName: row.author_name,
+      source: row.source as ReportSource,
+      categories: categories.get(row.id) ?? [],
+    }));
+  }
+
+  private async filtered(query: ReportQuery) {
+    let select = this.db.selectFrom('reports');
     if (query.statuses) select = select.where('status', 'in', query.statuses);
     if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
     if (query.since) select = select.where('occurred_at', '>=', query.since);
@@ -273,9 +323,7 @@ export class ReportsRepository {
         ),
       );
     }
-    const rows = (await select.orderBy('seq', 'desc').limit(query.limit).execute()) as ReportRow[];
-    const categories = await this.categoriesOf(rows.map((row) => row.id));
-    return rows.map((row) => toReport(row, categories.get(row.id) ?? []));
+    return select.orderBy('seq', 'desc').limit(query.limit);
   }
 
   /** Whether the spatial index should drive a bbox query: yes unless the box holds a large share of the data. */

@@ -6,7 +6,13 @@ import { uuidv7 } from '../ids.js';
 import type { Survey, SurveysRepository } from '../surveys/surveys.repository.js';
 import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity } from './report.js';
 import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
-import { type ReportView, toPublicView, toStaffView } from './report-view.js';
+import {
+  type PublicReportSummaryView,
+  type ReportView,
+  toPublicView,
+  toStaffView,
+  toSummaryView,
+} from './report-view.js';
 import type { ReportQuery, ReportsRepository } from './reports.repository.js';
 
 export interface LocationInput {
@@ -203,15 +209,18 @@ export class ReportsService {
    * before this returns, so a bad one is still a clean 4xx; keyset batches keep memory flat and never hold
    * one long read transaction open.
    */
-  async openPublicExport(params: ReportFilterParams, batchSize = 250): Promise<AsyncIterable<ReportView[]>> {
+  async openPublicExport(
+    params: ReportFilterParams,
+    batchSize = 1000,
+  ): Promise<AsyncIterable<PublicReportSummaryView[]>> {
     const query = await this.query(anonymous, { ...params, limit: batchSize, cursor: undefined });
-    const service = this;
+    const reports = this.reports;
     return {
       async *[Symbol.asyncIterator]() {
         let beforeSeq: number | null = null;
         for (;;) {
-          const batch = await service.reports.list({ ...query, beforeSeq, limit: batchSize });
-          if (batch.length > 0) yield await service.views(anonymous, batch);
+          const batch = await reports.listPublicSummaries({ ...query, beforeSeq, limit: batchSize });
+          if (batch.length > 0) yield batch.map(toSummaryView);
           const last = batch.at(-1);
           if (batch.length < batchSize || !last) return;
           beforeSeq = last.seq;
