@@ -156,3 +156,8 @@ test('a KML placemark writes longitude,latitude', () => {
 test('an unlocated report has no KML placemark', () => {
   assert.equal(kmlFormat.row(report({ location: null }), context, true), '');
 });
+
+test('a KML placemark id is a valid XML id even when the report id starts with a digit', () => {
+  const row = kmlFormat.row(report({ id: '019ab1c2-0000-7000-8000-000000000001' }), context, true);
+  assert.match(row, /<Placemark id="report-019ab1c2-0000-7000-8000-000000000001">/);
+});

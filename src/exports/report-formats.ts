@@ -138,7 +138,7 @@ export const kmlFormat: ExportFormat = {
   row: (report, context) => {
     if (!report.location) return '';
     return (
-      `<Placemark id="${xml(report.id)}"><name>${xml(report.title)}</name>` +
+      `<Placemark id="report-${xml(report.id)}"><name>${xml(report.title)}</name>` +
       `<description>${xml(report.description)}</description>` +
       `<TimeStamp><when>${report.occurred_at}</when></TimeStamp>` +
       `<ExtendedData>${kmlData('location_name', report.location_name)}${kmlData('categories', categoryNames(report, context).join('; '))}` +

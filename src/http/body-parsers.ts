@@ -13,8 +13,8 @@ function decode(body: Buffer): string {
 }
 
 /**
- * JSON and form bodies that refuse invalid UTF-8 instead of silently replacing it, and JSON that drops
- * `__proto__`/`constructor` keys rather than letting them reach an object.
+ * JSON bodies that refuse invalid UTF-8 instead of silently replacing it, and that drop
+ * `__proto__`/`constructor` keys rather than letting them reach an object. The API takes nothing else.
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   const parseJson = (
@@ -39,6 +39,13 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
+}
+
+/**
+ * Form posts, for the pages that work without JavaScript. Registered only in their scope, so the JSON API
+ * does not quietly accept forms too.
+ */
+export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'buffer' },

@@ -146,3 +146,12 @@ test('parseTime refuses a day the month does not have instead of rolling into th
 test('parseTime accepts 29 February in a leap year', () => {
   assert.equal(parseTime('2028-02-29', 'query/since'), '2028-02-29T00:00:00.000Z');
 });
+
+test('until with a bare date includes the whole of that day', () => {
+  assert.equal(parseFilters({ until: '2026-11-25' }).until, '2026-11-25T23:59:59.999Z');
+});
+
+test('since and until with the same bare date cover exactly that day', () => {
+  const filters = parseFilters({ since: '2026-11-25', until: '2026-11-25' });
+  assert.deepEqual([filters.since, filters.until], ['2026-11-25T00:00:00.000Z', '2026-11-25T23:59:59.999Z']);
+});

@@ -41,8 +41,11 @@ export function parseBbox(raw: string, field = 'query/bbox'): BoundingBox {
   return { west, south, east, north };
 }
 
-export function parseTime(raw: string, field: string): string {
-  // RFC 3339 with a zone; a bare date means midnight UTC, which is what people filtering by day expect.
+/**
+ * An RFC 3339 date-time with a zone, or a bare date (UTC). A bare date starts its day, or with
+ * `wholeDay` ends it, so `since=2026-11-25&until=2026-11-25` means all of the 25th.
+ */
+export function parseTime(raw: string, field: string, wholeDay = false): string {
   const pattern = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2}))?$/;
   const date = new Date(raw);
   // V8 rolls 30 February over into March; a day the month does not have is refused instead.
@@ -51,6 +54,7 @@ export function parseTime(raw: string, field: string): string {
   if (!pattern.test(raw) || Number.isNaN(date.getTime()) || day > daysInMonth) {
     throw validationError(field, 'must be an RFC 3339 date-time such as 2026-11-25T14:30:00Z, or a date');
   }
+  if (wholeDay && raw.length === 10) return new Date(date.getTime() + 86_400_000 - 1).toISOString();
   return date.toISOString();
 }
 
@@ -70,7 +74,7 @@ export function parseFilters(params: ReportFilterParams): ParsedFilters {
     throw validationError('query/category', 'must name at least one category id');
   }
   const since = params.since === undefined ? null : parseTime(params.since, 'query/since');
-  const until = params.until === undefined ? null : parseTime(params.until, 'query/until');
+  const until = params.until === undefined ? null : parseTime(params.until, 'query/until', true);
   if (since && until && since > until) throw validationError('query/until', 'must not be before since');
   let terms: string[] | null = null;
   if (params.q !== undefined) {

@@ -239,6 +239,11 @@ export class ReportsService {
         `You edited revision ${patch.expected_revision}; the report is now at revision ${current.revision}`,
       );
     }
+    if (patch.title !== undefined && !patch.title.trim()) {
+      throw new TallyError('validation_failed', 'title must not be blank', [
+        { field: '/title', message: 'is blank' },
+      ]);
+    }
     const survey = await this.surveys.findById(current.surveyId);
     if (patch.categories) await this.categories.assertExist(patch.categories, '/categories');
     if (patch.fields && survey) checkFields(survey, patch.fields);
@@ -262,7 +267,7 @@ export class ReportsService {
           : current.locationName;
     const next: Report = {
       ...current,
-      title: patch.title?.trim() || current.title,
+      title: patch.title?.trim() ?? current.title,
       description: patch.description?.trim() ?? current.description,
       location,
       locationName,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config.js';
 import { TallyError } from '../errors.js';
+import { registerFormParser } from '../http/body-parsers.js';
 import { sendProblem } from '../http/errors-handler.js';
 import type { TypedApp } from '../http/typed-app.js';
 import { reportSubmissionLimit } from '../reports/reports.routes.js';
@@ -55,30 +56,38 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
       .send(await renderReportPage({}, '')),
   );
 
-  app.post(
-    '/report',
-    { schema: { hide: true }, config: { rateLimit: reportSubmissionLimit(config) } },
-    async (request, reply) => {
-      if (
-        request.headers['content-type']?.split(';')[0]?.trim() !== 'application/x-www-form-urlencoded' ||
-        !request.body
-      ) {
-        return sendProblem(request, reply, new TallyError('unsupported_media_type', 'Post the report form'));
-      }
-      const form = request.body as FormFields;
-      const outcome = await submitReportForm(services, request.actor, form, config.timeZone);
-      reply.type('text/html; charset=utf-8');
-      if (!outcome.ok) {
-        return reply
-          .code(422)
-          .send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
-      }
-      const thanks = [
-        'Thank you — your report was received.',
-        'It will appear on the map once a volunteer has checked it.',
-        `Reference: <code>${escapeHtml(outcome.reportId ?? '')}</code>`,
-      ];
-      return reply.code(201).send(await renderReportPage({}, messagesHtml('success', thanks)));
-    },
-  );
+  // Only this route takes form posts (see registerFormParser).
+  await app.register(async (formScope) => {
+    registerFormParser(formScope);
+    formScope.post(
+      '/report',
+      { schema: { hide: true }, config: { rateLimit: reportSubmissionLimit(config) } },
+      async (request, reply) => {
+        if (
+          request.headers['content-type']?.split(';')[0]?.trim() !== 'application/x-www-form-urlencoded' ||
+          !request.body
+        ) {
+          return sendProblem(
+            request,
+            reply,
+            new TallyError('unsupported_media_type', 'Post the report form'),
+          );
+        }
+        const form = request.body as FormFields;
+        const outcome = await submitReportForm(services, request.actor, form, config.timeZone);
+        reply.type('text/html; charset=utf-8');
+        if (!outcome.ok) {
+          return reply
+            .code(422)
+            .send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
+        }
+        const thanks = [
+          'Thank you — your report was received.',
+          'It will appear on the map once a volunteer has checked it.',
+          `Reference: <code>${escapeHtml(outcome.reportId ?? '')}</code>`,
+        ];
+        return reply.code(201).send(await renderReportPage({}, messagesHtml('success', thanks)));
+      },
+    );
+  });
 }

@@ -83,3 +83,23 @@ forEachDatabase('reports API', (open) => {
     assert.equal(json(stale).code, 'revision_conflict');
   });
 });
+
+forEachDatabase('editing a report', (open) => {
+  test('an edit that blanks the title is refused and makes no revision', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const headers = await as('volunteer');
+    const created = json<ReportJson>(
+      await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }),
+    );
+    const blank = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/reports/${created.id}`,
+      headers,
+      payload: { title: '   ' },
+    });
+    assert.equal(blank.statusCode, 400);
+    assert.equal(json<{ errors: { field: string }[] }>(blank).errors[0]?.field, '/title');
+    const revisions = await app.inject({ url: `/api/v1/reports/${created.id}/revisions`, headers });
+    assert.equal(json<{ items: unknown[] }>(revisions).items.length, 1);
+  });
+});
