@@ -21,6 +21,10 @@ export const errorCatalog = {
   category_exists: { status: 409, title: 'A category with that name already exists under the same parent' },
   category_in_use: { status: 409, title: 'The category still has subcategories' },
   revision_conflict: { status: 409, title: 'The report changed since you loaded it' },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'That Idempotency-Key was already used for a different request',
+  },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'That content type is not accepted here' },
   rate_limited: { status: 429, title: 'Too many requests; slow down' },

@@ -74,6 +74,7 @@ export interface ReportsTable {
   fields: string;
   created_by: string | null;
   idempotency_key: string | null;
+  idempotency_fingerprint: string | null;
 }
 
 export interface ReportCategoriesTable {

@@ -27,7 +27,7 @@ function report(overrides: Partial<Report> = {}): Report {
     fields: { people: 6, head_of_household: 'Joseph' },
     createdBy: 'u-1',
     categories: [],
-    idempotencyKey: null,
+    idempotency: null,
     ...overrides,
   };
 }

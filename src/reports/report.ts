@@ -63,6 +63,6 @@ export interface Report {
   fields: Record<string, FieldValue>;
   createdBy: string | null;
   categories: string[];
-  /** The submitting client's Idempotency-Key, if it sent one: a retry finds the report made the first time. */
-  idempotencyKey: string | null;
+  /** The submitting client's Idempotency-Key, if it sent one, and a hash of what it sent with it. */
+  idempotency: { key: string; fingerprint: string } | null;
 }

@@ -28,7 +28,7 @@ function newReport(overrides: Partial<Report> = {}): Omit<Report, 'seq'> {
     fields: {},
     createdBy: null,
     categories: [],
-    idempotencyKey: null,
+    idempotency: null,
     ...overrides,
   };
 }

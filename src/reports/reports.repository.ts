@@ -66,7 +66,8 @@ function toRow(report: Report): Omit<Database['reports'], 'seq'> {
     revision: report.revision,
     fields: JSON.stringify(report.fields),
     created_by: report.createdBy,
-    idempotency_key: report.idempotencyKey,
+    idempotency_key: report.idempotency?.key ?? null,
+    idempotency_fingerprint: report.idempotency?.fingerprint ?? null,
   };
 }
 
@@ -94,7 +95,10 @@ function toReport(row: ReportRow, categories: string[]): Report {
     fields: JSON.parse(row.fields) as Record<string, FieldValue>,
     createdBy: row.created_by,
     categories,
-    idempotencyKey: row.idempotency_key,
+    idempotency:
+      row.idempotency_key && row.idempotency_fingerprint
+        ? { key: row.idempotency_key, fingerprint: row.idempotency_fingerprint }
+        : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Actor, anonymous, hasRole, requireRole } from '../accounts/roles.js';
 import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
@@ -124,9 +125,12 @@ export class ReportsService {
     source: ReportSource,
     idempotencyKey: string | null = null,
   ): Promise<ReportView & { replayed?: true }> {
-    if (idempotencyKey) {
-      const earlier = await this.reports.findByIdempotencyKey(idempotencyKey);
-      if (earlier) return { ...(await this.viewWithSurvey(actor, earlier)), replayed: true };
+    const idempotency = idempotencyKey
+      ? { key: idempotencyKey, fingerprint: createHash('sha256').update(JSON.stringify(input)).digest('hex') }
+      : null;
+    if (idempotency) {
+      const earlier = await this.replay(actor, idempotency);
+      if (earlier) return earlier;
     }
     const surveyId = input.survey_id ?? 'default';
     const survey = await this.surveys.findById(surveyId);
@@ -164,7 +168,7 @@ export class ReportsService {
       fields,
       createdBy: actor.kind === 'user' ? actor.userId : null,
       categories,
-      idempotencyKey,
+      idempotency,
     };
     if (!report.title) {
       throw new TallyError('validation_failed', 'title must not be blank', [
@@ -176,8 +180,8 @@ export class ReportsService {
       return this.view(actor, { ...report, seq }, survey);
     } catch (error) {
       // Two retries racing: the loser finds the winner's report.
-      const winner = idempotencyKey ? await this.reports.findByIdempotencyKey(idempotencyKey) : undefined;
-      if (winner) return { ...(await this.viewWithSurvey(actor, winner)), replayed: true };
+      const winner = idempotency ? await this.replay(actor, idempotency) : undefined;
+      if (winner) return winner;
       throw error;
     }
   }
@@ -187,6 +191,26 @@ export class ReportsService {
     // A report the caller may not see does not exist for them: no hint that a pending one is there.
     if (!report || !this.maySee(actor, report)) throw new TallyError('report_not_found', `No report ${id}`);
     return this.viewWithSurvey(actor, report);
+  }
+
+  /**
+   * The report an earlier request with this key made, if any. The key alone does not reveal it: the same
+   * content must come with it, so a key reused for another report is refused rather than answered.
+   */
+  private async replay(
+    actor: Actor,
+    idempotency: { key: string; fingerprint: string },
+  ): Promise<(ReportView & { replayed: true }) | undefined> {
+    const earlier = await this.reports.findByIdempotencyKey(idempotency.key);
+    if (!earlier) return undefined;
+    if (earlier.idempotency?.fingerprint !== idempotency.fingerprint) {
+      throw new TallyError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was sent before with another report',
+        [{ field: 'header/idempotency-key', message: 'already used for a different report' }],
+      );
+    }
+    return { ...(await this.viewWithSurvey(actor, earlier)), replayed: true };
   }
 
   private async viewWithSurvey(actor: Actor, report: Report): Promise<ReportView> {

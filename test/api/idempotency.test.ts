@@ -61,3 +61,24 @@ forEachDatabase('report submission with an Idempotency-Key', (open) => {
     );
   });
 });
+
+forEachDatabase('an Idempotency-Key reused for another report', (open) => {
+  test('is refused with idempotency_key_reused and does not reveal the first report', async () => {
+    const { app } = await buildTestApp(await open());
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { 'idempotency-key': key },
+      payload: kiberaReport,
+    });
+    const reused = await app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { 'idempotency-key': key },
+      payload: { title: 'A different report' },
+    });
+    assert.equal(reused.statusCode, 422);
+    assert.equal(json(reused).code, 'idempotency_key_reused');
+    assert.doesNotMatch(reused.body, /Burst water pipe/);
+  });
+});

@@ -138,7 +138,7 @@ export async function insertPublishedReports(db: TestDb, count: number): Promise
     fields: {},
     createdBy: null,
     categories: [],
-    idempotencyKey: null,
+    idempotency: null,
   });
   const chunk = 50;
   for (let start = 1; start <= count; start += chunk) {
