@@ -63,12 +63,22 @@ export function sqliteBboxHitsUpTo(box: BoundingBox, limit: number) {
 
 /** Words of a free-text query, reduced to letters and digits so neither FTS5 nor tsquery syntax leaks in. */
 export function searchTerms(query: string): string[] {
-  return query
-    .normalize('NFKC')
-    .split(/\s+/)
-    .map((word) => word.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase())
-    .filter((word) => word.length > 0)
-    .slice(0, 16);
+  return (
+    query
+      .normalize('NFKD')
+      .split(/\s+/)
+      // Accents on Latin letters go, as both databases index them (FTS5's remove_diacritics, and the
+      // migration's translate()); other scripts keep theirs. Then anything but letters and digits goes.
+      .map((word) =>
+        word
+          .replace(/([A-Za-z])\p{M}+/gu, '$1')
+          .normalize('NFC')
+          .replace(/[^\p{L}\p{N}]/gu, '')
+          .toLowerCase(),
+      )
+      .filter((word) => word.length > 0)
+      .slice(0, 16)
+  );
 }
 
 /** Reports containing every term (as a word prefix) in title, description or place name. */

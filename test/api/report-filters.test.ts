@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, json } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import {
   assertProblem,
@@ -237,5 +237,24 @@ forEachDatabase('report listing and filters', (open) => {
       ['Third', 'Second'],
     );
     assert.equal(typeof page.next_cursor, 'string');
+  });
+});
+
+forEachDatabase('full-text search and accents', (open) => {
+  test('q finds words whatever their accents, in either direction', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const headers = await as('volunteer');
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: { title: 'Café près de la gare inondé' },
+    });
+    const plain = await app.inject({ url: '/api/v1/reports?q=cafe%20inonde', headers });
+    const accented = await app.inject({
+      url: `/api/v1/reports?q=${encodeURIComponent('CAFÉ prés')}`,
+      headers,
+    });
+    assert.equal(json<{ items: unknown[] }>(plain).items.length, 1);
+    assert.equal(json<{ items: unknown[] }>(accented).items.length, 1);
   });
 });

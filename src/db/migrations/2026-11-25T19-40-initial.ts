@@ -132,8 +132,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     await sql`CREATE INDEX reports_location ON reports USING gist (point(public_lon, public_lat)) WHERE public_lat IS NOT NULL`.execute(
       db,
     );
+    // Accents are folded (as SQLite's FTS5 does with remove_diacritics), so "cafe" finds "Café" on both.
     await sql`ALTER TABLE reports ADD COLUMN search tsvector GENERATED ALWAYS AS (
-      to_tsvector('simple', title || ' ' || description || ' ' || coalesce(location_name, ''))
+      to_tsvector('simple', translate(lower(title || ' ' || description || ' ' || coalesce(location_name, '')),
+        'áàâäãåāăąéèêëēėęěíìîïīįóòôöõøōőúùûüūůűųýÿçćčñńňśšźżžđłğş', 'aaaaaaaaaeeeeeeeeiiiiiioooooooouuuuuuuuyycccnnnsszzzdlgs'))
     ) STORED`.execute(db);
     await sql`CREATE INDEX reports_search ON reports USING gin (search)`.execute(db);
   } else {
