@@ -35,6 +35,15 @@ export function toCategoryView(category: Category): CategoryView {
   };
 }
 
+function assertKnown(all: Category[], ids: string[], field: string): void {
+  const unknown = ids.filter((id) => !all.some((c) => c.id === id));
+  if (unknown.length > 0) {
+    throw new TallyError('unknown_category', `No category ${unknown.join(', ')}`, [
+      { field, message: `unknown category ${unknown.join(', ')}` },
+    ]);
+  }
+}
+
 export class CategoriesService {
   constructor(
     private readonly categories: CategoriesRepository,
@@ -51,11 +60,7 @@ export class CategoriesService {
     const parentId = input.parent_id ?? null;
     const name = input.name.trim();
     if (!name) throw validationError('/name', 'must not be empty');
-    if (parentId && !all.some((c) => c.id === parentId)) {
-      throw new TallyError('unknown_category', `Parent category ${parentId} does not exist`, [
-        { field: '/parent_id', message: 'no such category' },
-      ]);
-    }
+    if (parentId) assertKnown(all, [parentId], '/parent_id');
     this.assertNameFree(all, parentId, name, null);
     const now = this.clock.now().toISOString();
     const category: Category = {
@@ -80,11 +85,7 @@ export class CategoriesService {
     if (!current) throw new TallyError('category_not_found', `No category ${id}`);
     const parentId = input.parent_id === undefined ? current.parentId : input.parent_id;
     if (parentId) {
-      if (!all.some((c) => c.id === parentId)) {
-        throw new TallyError('unknown_category', `Parent category ${parentId} does not exist`, [
-          { field: '/parent_id', message: 'no such category' },
-        ]);
-      }
+      assertKnown(all, [parentId], '/parent_id');
       // Walking up from the new parent must never reach the category itself.
       for (
         let cursor: string | null = parentId;
@@ -130,12 +131,7 @@ export class CategoriesService {
   /** The ids given plus all their descendants: filtering by "Health" also finds "Health › Cholera". */
   async expandWithDescendants(ids: string[], field: string): Promise<string[]> {
     const all = await this.categories.list();
-    const unknown = ids.filter((id) => !all.some((c) => c.id === id));
-    if (unknown.length > 0) {
-      throw new TallyError('unknown_category', `No category ${unknown.join(', ')}`, [
-        { field, message: `unknown category ${unknown.join(', ')}` },
-      ]);
-    }
+    assertKnown(all, ids, field);
     const result = new Set(ids);
     let grew = true;
     while (grew) {
@@ -152,14 +148,7 @@ export class CategoriesService {
 
   /** Throws naming every id in `ids` that is not a category. */
   async assertExist(ids: string[], field: string): Promise<void> {
-    if (ids.length === 0) return;
-    const all = await this.categories.list();
-    const unknown = ids.filter((id) => !all.some((c) => c.id === id));
-    if (unknown.length > 0) {
-      throw new TallyError('unknown_category', `No category ${unknown.join(', ')}`, [
-        { field, message: `unknown category ${unknown.join(', ')}` },
-      ]);
-    }
+    if (ids.length > 0) assertKnown(await this.categories.list(), ids, field);
   }
 
   private assertNameFree(

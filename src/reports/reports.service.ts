@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { Static } from 'typebox';
 import { type Actor, anonymous, hasRole, requireRole } from '../accounts/roles.js';
 import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
 import { type FieldError, TallyError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { Survey, SurveysRepository } from '../surveys/surveys.repository.js';
-import type { FieldValue, Report, ReportSource, ReportStatus, Sensitivity } from './report.js';
+import type { FieldValue, Report, ReportSource, ReportStatus } from './report.js';
 import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
 import {
   type PublicReportSummaryView,
@@ -15,41 +16,11 @@ import {
   toSummaryView,
 } from './report-view.js';
 import type { ReportQuery, ReportsRepository } from './reports.repository.js';
+import type { NewReportBody, ReportPatchBody } from './reports.schemas.js';
 
-export interface LocationInput {
-  lat: number;
-  lon: number;
-  accuracy_m?: number | null;
-  name?: string | null;
-}
-
-export interface NewReportInput {
-  title: string;
-  description?: string;
-  survey_id?: string;
-  location?: LocationInput | null;
-  location_name?: string | null;
-  occurred_at?: string;
-  categories?: string[];
-  fields?: Record<string, FieldValue>;
-  author_name?: string | null;
-  contact?: string | null;
-  sensitivity?: Sensitivity;
-}
-
-export interface ReportPatch {
-  title?: string;
-  description?: string;
-  location?: LocationInput | null;
-  location_name?: string | null;
-  occurred_at?: string;
-  categories?: string[];
-  fields?: Record<string, FieldValue>;
-  author_name?: string | null;
-  sensitivity?: Sensitivity;
-  status?: Exclude<ReportStatus, 'pending'>;
-  expected_revision?: number;
-}
+/** What a client sends to submit or edit a report: the request schemas' own types, so the two never drift. */
+export type NewReportInput = Static<typeof NewReportBody>;
+export type ReportPatch = Static<typeof ReportPatchBody>;
 
 export interface ReportPage {
   items: ReportView[];
