@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
 import { TallyError } from '../errors.js';
 import { registerFormParser } from '../http/body-parsers.js';
@@ -23,7 +24,17 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     app.log.warn({ webDir }, 'the web app is not built; run `npm run build:web` to serve the pages');
     return;
   }
-  const reportTemplate = readFileSync(path.join(webDir, 'report.html'), 'utf8');
+  // The pages are read once and carry the deployment's name, so even a phone without JavaScript sees it.
+  const page = (file: string) =>
+    readFileSync(path.join(webDir, file), 'utf8')
+      .replace(
+        '<a class="brand" href="/">Tally</a>',
+        () => `<a class="brand" href="/">${escapeHtml(config.name)}</a>`,
+      )
+      .replace(/ · Tally<\/title>/, () => ` · ${escapeHtml(config.name)}</title>`);
+  const reportTemplate = page('report.html');
+  const html = (body: string) => (_request: unknown, reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
 
   await app.register(fastifyStatic, {
     root: webDir,
@@ -47,8 +58,12 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     return fillValues(html, form);
   };
 
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
-  app.get('/volunteer', { schema: { hide: true } }, (_request, reply) => reply.sendFile('volunteer.html'));
+  for (const [route, file] of [
+    ['/', 'index.html'],
+    ['/volunteer', 'volunteer.html'],
+  ] as const) {
+    if (existsSync(path.join(webDir, file))) app.get(route, { schema: { hide: true } }, html(page(file)));
+  }
   app.get('/report', { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type('text/html; charset=utf-8')

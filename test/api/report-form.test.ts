@@ -233,3 +233,12 @@ forEachDatabase('the no-JavaScript report form', (open) => {
     assertProblem(await postReportForm(testApp.app, { title: 'Power cut again' }), 429, 'rate_limited');
   });
 });
+
+forEachDatabase('the report page', (open) => {
+  test('carries the deployment name in its title and header, escaped', async (t) => {
+    const { app } = await buildTestApp(await open(), { webDir: reportPageDir(t), name: 'Tally <Nairobi>' });
+    const page = await app.inject({ url: '/report' });
+    assert.match(page.body, /<title>Send a report · Tally &lt;Nairobi&gt;<\/title>/);
+    assert.match(page.body, /<a class="brand" href="\/">Tally &lt;Nairobi&gt;<\/a>/);
+  });
+});

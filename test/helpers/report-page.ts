@@ -7,8 +7,9 @@ import type { App } from '../../src/app.js';
 /** The smallest report page the server can fill in: the two markers and the form's fields. */
 export const reportPageTemplate = `<!doctype html>
 <html lang="en">
-  <head><meta charset="utf-8"><title>Send a report</title></head>
+  <head><meta charset="utf-8"><title>Send a report · Tally</title></head>
   <body>
+    <header><a class="brand" href="/">Tally</a></header>
     <!--tally:messages-->
     <form method="post" action="/report" enctype="application/x-www-form-urlencoded">
       <input id="title" name="title" type="text" required>
