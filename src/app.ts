@@ -59,6 +59,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   registerBodyParsers(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Browsers must not guess a type: an export or a report's text is never run as a page or script.
+    reply.header('x-content-type-options', 'nosniff');
   });
   app.addSchema(Problem);
   app.addSchema(Report);

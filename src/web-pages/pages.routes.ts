@@ -33,7 +33,7 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
       )
       .replace(/ · Tally<\/title>/, () => ` · ${escapeHtml(config.name)}</title>`);
   const reportTemplate = page('report.html');
-  const html = (body: string) => (_request: unknown, reply: FastifyReply) =>
+  const sendPage = (reply: FastifyReply, body: string) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
 
   await app.register(fastifyStatic, {
@@ -62,13 +62,16 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     ['/', 'index.html'],
     ['/volunteer', 'volunteer.html'],
   ] as const) {
-    if (existsSync(path.join(webDir, file))) app.get(route, { schema: { hide: true } }, html(page(file)));
+    if (!existsSync(path.join(webDir, file))) continue;
+    const body = page(file);
+    app.get(route, { schema: { hide: true } }, (_request, reply) => {
+      // The map may be embedded in other sites; the volunteers' page, where decisions are clicked, may not.
+      if (route === '/volunteer') reply.header('x-frame-options', 'DENY');
+      return sendPage(reply, body);
+    });
   }
   app.get('/report', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .send(await renderReportPage({}, '')),
+    sendPage(reply, await renderReportPage({}, '')),
   );
 
   // Only this route takes form posts (see registerFormParser).
@@ -90,18 +93,16 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
         }
         const form = request.body as FormFields;
         const outcome = await submitReportForm(services, request.actor, form, config.timeZone);
-        reply.type('text/html; charset=utf-8');
         if (!outcome.ok) {
-          return reply
-            .code(422)
-            .send(await renderReportPage(form, messagesHtml('error', outcome.messages.map(escapeHtml))));
+          const errors = messagesHtml('error', outcome.messages.map(escapeHtml));
+          return sendPage(reply.code(422), await renderReportPage(form, errors));
         }
         const thanks = [
           'Thank you — your report was received.',
           'It will appear on the map once a volunteer has checked it.',
           `Reference: <code>${escapeHtml(outcome.reportId ?? '')}</code>`,
         ];
-        return reply.code(201).send(await renderReportPage({}, messagesHtml('success', thanks)));
+        return sendPage(reply.code(201), await renderReportPage({}, messagesHtml('success', thanks)));
       },
     );
   });

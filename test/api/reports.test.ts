@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SurveysRepository } from '../../src/surveys/surveys.repository.js';
 import { buildTestApp, json, kiberaReport } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
@@ -101,5 +102,20 @@ forEachDatabase('editing a report', (open) => {
     assert.equal(json<{ errors: { field: string }[] }>(blank).errors[0]?.field, '/title');
     const revisions = await app.inject({ url: `/api/v1/reports/${created.id}/revisions`, headers });
     assert.equal(json<{ items: unknown[] }>(revisions).items.length, 1);
+  });
+});
+
+forEachDatabase('a survey that publishes on arrival', (open) => {
+  test('a report to a survey set to auto-publish is public at once', async () => {
+    const db = await open();
+    await new SurveysRepository(db.kysely).setAutoPublish('default', true);
+    const { app } = await buildTestApp(db);
+    const created = json<ReportJson>(
+      await app.inject({ method: 'POST', url: '/api/v1/reports', payload: kiberaReport }),
+    );
+    assert.equal(created.status, 'published');
+    const publicView = await app.inject({ url: `/api/v1/reports/${created.id}` });
+    assert.equal(publicView.statusCode, 200);
+    assert.equal('contact' in json(publicView), false);
   });
 });

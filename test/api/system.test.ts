@@ -78,3 +78,12 @@ forEachDatabase('health and request ids', (open, kind) => {
     assert.equal(response.json<ProblemJson>().request_id, 'client-req-0001');
   });
 });
+
+forEachDatabase('protective headers', (open) => {
+  test('every answer tells browsers not to guess its content type', async () => {
+    const { app } = await buildTestApp(await open());
+    for (const url of ['/api/v1/health', '/api/v1/exports/reports.csv', '/api/v1/nothing-here']) {
+      assert.equal((await app.inject({ url })).headers['x-content-type-options'], 'nosniff', url);
+    }
+  });
+});
