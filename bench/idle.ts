@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchDir, machine } from './lib.js';
 
 const bin = path.join(benchDir, '..', 'bin', 'tally.js');
-if (!existsSync(path.join(benchDir, '..', 'dist', 'server', 'cli', 'main.js'))) {
+if (!existsSync(path.join(benchDir, '..', 'dist', 'tally.mjs'))) {
   console.error('Build first: npm run build');
   process.exit(1);
 }
