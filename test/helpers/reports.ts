@@ -1,48 +1,21 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
+import type { CategoryView } from '../../src/categories/categories.service.js';
 import type { Report } from '../../src/reports/report.js';
+import type { ReportView } from '../../src/reports/report-view.js';
 import { ReportsRepository } from '../../src/reports/reports.repository.js';
 import type { TestDb } from './databases.js';
 
 /** A report as the API returns it; `contact` and `created_by` only in the staff view. */
-export interface ReportJson {
-  id: string;
-  survey_id: string;
-  title: string;
-  description: string;
-  location: { lat: number; lon: number; accuracy_m: number | null } | null;
-  location_name: string | null;
-  occurred_at: string;
-  received_at: string;
-  updated_at: string;
-  published_at: string | null;
-  status: string;
-  verification: string;
-  sensitivity: string;
-  author_name: string | null;
-  source: string;
-  revision: number;
-  categories: string[];
-  fields: Record<string, unknown>;
-  contact?: string | null;
-  created_by?: string | null;
-}
+export type ReportJson = ReportView;
 
 export interface ReportPageJson {
   items: ReportJson[];
   next_cursor: string | null;
 }
 
-export interface CategoryJson {
-  id: string;
-  parent_id: string | null;
-  name: string;
-  description: string;
-  color: string | null;
-  position: number;
-  translations: Record<string, { name?: string; description?: string }>;
-}
+export type CategoryJson = CategoryView;
 
 export type Headers = Record<string, string>;
 
