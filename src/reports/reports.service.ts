@@ -5,7 +5,7 @@ import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
 import { type FieldError, TallyError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
-import type { Survey, SurveysRepository } from '../surveys/surveys.repository.js';
+import type { FieldType, Survey, SurveyField, SurveysRepository } from '../surveys/surveys.repository.js';
 import type { FieldValue, Report, ReportSource, ReportStatus } from './report.js';
 import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
 import {
@@ -49,6 +49,19 @@ function occurredAt(raw: string | undefined, fallback: string, clock: Clock): st
   return date.toISOString();
 }
 
+const isText = (value: FieldValue) => typeof value === 'string';
+
+/** Whether a value fits a survey field of each type. */
+const fieldValueIsValid: Record<FieldType, (value: FieldValue, field: SurveyField) => boolean> = {
+  text: isText,
+  long_text: isText,
+  datetime: isText,
+  number: (value) => typeof value === 'number',
+  boolean: (value) => typeof value === 'boolean',
+  select: (value, field) => typeof value === 'string' && (field.options?.includes(value) ?? false),
+  multi_select: (value, field) => Array.isArray(value) && value.every((v) => field.options?.includes(v)),
+};
+
 function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
   const errors: FieldError[] = [];
   for (const key of Object.keys(fields)) {
@@ -62,16 +75,7 @@ function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
       if (field.required) errors.push({ field: `/fields/${field.key}`, message: 'is required' });
       continue;
     }
-    const ok =
-      field.type === 'number'
-        ? typeof value === 'number'
-        : field.type === 'boolean'
-          ? typeof value === 'boolean'
-          : field.type === 'multi_select'
-            ? Array.isArray(value) && value.every((v) => field.options?.includes(v))
-            : field.type === 'select'
-              ? typeof value === 'string' && (field.options?.includes(value) ?? false)
-              : typeof value === 'string';
+    const ok = fieldValueIsValid[field.type](value, field);
     if (!ok) errors.push({ field: `/fields/${field.key}`, message: `is not a valid ${field.type} value` });
   }
   if (errors.length > 0)

@@ -46,6 +46,14 @@ export class SurveysRepository {
     };
   }
 
+  async setFields(id: string, fields: SurveyField[]): Promise<void> {
+    await this.db
+      .updateTable('surveys')
+      .set({ fields: JSON.stringify(fields), updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async setAutoPublish(id: string, autoPublish: boolean): Promise<void> {
     await this.db
       .updateTable('surveys')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { App } from '../../src/app.js';
-import type { SurveyField } from '../../src/surveys/surveys.repository.js';
+import { type SurveyField, SurveysRepository } from '../../src/surveys/surveys.repository.js';
 import { buildTestApp } from '../helpers/app.js';
 import { forEachDatabase, type TestDb } from '../helpers/databases.js';
 import {
@@ -44,11 +44,7 @@ function assertNowhere(bodies: Record<string, string>, secret: string): void {
 }
 
 async function defineSurveyFields(db: TestDb, fields: SurveyField[]): Promise<void> {
-  await db.kysely
-    .updateTable('surveys')
-    .set({ fields: JSON.stringify(fields) })
-    .where('id', '=', 'default')
-    .execute();
+  await new SurveysRepository(db.kysely).setFields('default', fields);
 }
 
 forEachDatabase('privacy of public responses', (open) => {
