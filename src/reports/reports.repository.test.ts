@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachDatabase } from '../../test/helpers/databases.js';
+import { forEachDatabase, openTestDatabase } from '../../test/helpers/databases.js';
 import { uuidv7 } from '../ids.js';
 import type { Report } from './report.js';
 import { ReportsRepository } from './reports.repository.js';
@@ -53,4 +53,28 @@ forEachDatabase('reports repository', (open) => {
     const seq = await repository.insert(report);
     assert.deepEqual(await repository.findById(report.id), { ...report, seq });
   });
+});
+
+test('on SQLite, reports submitted while another transaction is open are stored after it, not inside it', async () => {
+  const db = await openTestDatabase('sqlite');
+  try {
+    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const report = newReport();
+    let stored: Promise<number> | undefined;
+    await db.kysely
+      .transaction()
+      .execute(async (trx) => {
+        stored = repository.insert(report);
+        // Give the batch every chance to run while this transaction is still open.
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+        await trx.selectFrom('reports').select('id').execute();
+        throw new Error('roll this transaction back');
+      })
+      .catch(() => undefined);
+    await stored;
+    assert.equal((await repository.findById(report.id))?.id, report.id);
+  } finally {
+    await db.destroy();
+  }
 });

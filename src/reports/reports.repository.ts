@@ -122,7 +122,10 @@ class InsertBatcher {
   private readonly insertOne: (report: Omit<Report, 'seq'>) => number;
   private readonly insertAll: (batch: PendingInsert[]) => void;
 
-  constructor(sqlite: SqliteDatabase.Database, columns: string[]) {
+  constructor(
+    private readonly sqlite: SqliteDatabase.Database,
+    columns: string[],
+  ) {
     const insertReport = sqlite.prepare(
       `INSERT INTO reports (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
     );
@@ -164,6 +167,12 @@ class InsertBatcher {
   }
 
   private flush(): void {
+    // Never join a transaction the query builder has open on the same connection: its rollback would
+    // take back reports we are about to acknowledge. Wait for it to finish instead.
+    if (this.sqlite.inTransaction) {
+      setImmediate(() => this.flush());
+      return;
+    }
     const batch = this.pending;
     this.pending = [];
     try {
