@@ -5,6 +5,7 @@ import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
 import { type FieldError, TallyError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { SurveyCache } from '../surveys/survey-cache.js';
 import type { FieldType, Survey, SurveyField, SurveysRepository } from '../surveys/surveys.repository.js';
 import type { FieldValue, Report, ReportSource, ReportStatus } from './report.js';
 import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
@@ -85,10 +86,18 @@ function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
 export class ReportsService {
   constructor(
     private readonly reports: ReportsRepository,
-    private readonly surveys: SurveysRepository,
+    private readonly surveys: Pick<SurveysRepository, 'findById'>,
     private readonly categories: CategoriesService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.surveysForSubmission = new SurveyCache(surveys);
+  }
+
+  /**
+   * Submission is the hot path and only needs a survey's fields and publishing rule, where a few seconds
+   * of staleness is harmless. Views read surveys fresh: a field made private must vanish at once.
+   */
+  private readonly surveysForSubmission: SurveyCache;
 
   /**
    * Stores a new report. With an idempotency key (a retry from a phone that never saw the answer), a
@@ -108,7 +117,7 @@ export class ReportsService {
       if (earlier) return earlier;
     }
     const surveyId = input.survey_id ?? 'default';
-    const survey = await this.surveys.findById(surveyId);
+    const survey = await this.surveysForSubmission.findById(surveyId);
     if (!survey) {
       throw new TallyError('unknown_survey', `No survey ${surveyId}`, [
         { field: '/survey_id', message: 'no such survey' },
