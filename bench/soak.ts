@@ -27,7 +27,9 @@ clearInterval(timer);
 await server.stop();
 const third = Math.max(1, Math.floor(samples.length / 3));
 const average = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-console.log(`requests: ${result.requests.total}, ${result.requests.average.toFixed(0)}/s, errors ${result.errors}, non-2xx ${result.non2xx}`);
+console.log(
+  `requests: ${result.requests.total}, ${result.requests.average.toFixed(0)}/s, errors ${result.errors}, non-2xx ${result.non2xx}`,
+);
 console.log(`RSS every 5 s (MB): ${samples.map((s) => s.toFixed(0)).join(' ')}`);
 console.log(
   `RSS first third avg ${average(samples.slice(0, third)).toFixed(0)} MB, last third avg ${average(samples.slice(-third)).toFixed(0)} MB`,

@@ -6,7 +6,11 @@ import type { Survey } from './surveys.repository.js';
 function countingSurveys(name: string) {
   const calls: string[] = [];
   const survey = (id: string): Survey => ({ id, name, description: '', autoPublish: false, fields: [] });
-  return { calls, repository: { findById: async (id: string) => (calls.push(id), survey(id)) } };
+  const findById = async (id: string) => {
+    calls.push(id);
+    return survey(id);
+  };
+  return { calls, repository: { findById } };
 }
 
 test('a survey read twice within the time to live is read from the database once', async () => {
