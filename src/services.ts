@@ -14,7 +14,6 @@ export interface Services {
   categories: CategoriesService;
   reports: ReportsService;
   places: PlacesService;
-  surveys: SurveysRepository;
 }
 
 /** The composition root: repositories over the database, services over the repositories. */
@@ -31,6 +30,5 @@ export function createServices(db: Db, clock: Clock): Services {
       clock,
     ),
     places: new PlacesService(),
-    surveys,
   };
 }
