@@ -1,6 +1,8 @@
 // List by bbox with 1,000,000 reports in SQLite: the public list query (published only, newest first,
 // 100 per page) for viewports from a city to the whole world. Target: p99 <= 20 ms.
+import path from 'node:path';
 import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { encodeCursor } from '../src/reports/report-filters.js';
 import { createServices } from '../src/services.js';
@@ -11,7 +13,7 @@ const count = Number(process.env.BENCH_REPORTS ?? 1_000_000);
 const queries = Number(process.env.BENCH_QUERIES ?? 300);
 const file = await ensureDataset(count);
 const db = openDatabase({ sqlitePath: file });
-const { reports } = createServices(db, systemClock);
+const { reports } = await createServices(db, systemClock, loadConfig({ TALLY_DATA_DIR: path.dirname(file) }));
 
 let seed = 7;
 const next = () => {

@@ -20,6 +20,7 @@ import { registerErrorHandling, sendProblem, toTallyError } from './http/errors-
 import { Problem } from './http/schemas.js';
 import { systemRoutes } from './http/system.routes.js';
 import { validatorCompiler } from './http/validation.js';
+import { ledgerRoutes } from './ledger/ledger.routes.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
 import { createServices, type Services } from './services.js';
@@ -29,13 +30,17 @@ import { pagesRoutes } from './web-pages/pages.routes.js';
 export interface AppDependencies {
   db: Db;
   clock?: Clock;
+  /** Built from `db` when absent; tests pass their own to reach the services directly. */
+  services?: Services;
   /** Pino options or `false`; tests pass a stream to read what was logged. */
   logger?: FastifyServerOptions['logger'];
 }
 
 /** The whole HTTP application, not listening: `server.ts` listens, tests call `inject()`. */
 export async function buildApp(config: Config, deps: AppDependencies) {
-  const services: Services = createServices(deps.db, deps.clock ?? systemClock);
+  const services: Services =
+    deps.services ?? (await createServices(deps.db, deps.clock ?? systemClock, config));
+  if (!services.record.readOnly) await services.recordPublicSettings();
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
@@ -99,6 +104,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   reportsRoutes(app, services, config);
   exportsRoutes(app, services, config);
   placesRoutes(app, services.places);
+  ledgerRoutes(app, services);
   await pagesRoutes(app, services, config);
 
   return app;

@@ -32,6 +32,13 @@ export interface Config {
   trustProxy: boolean;
   /** IANA zone in which times typed into the no-JavaScript report form are read. */
   timeZone: string;
+  /**
+   * The public record's origin line (names the log in its checkpoints). Null: the one recorded at first
+   * start, else derived from TALLY_PUBLIC_URL, else from the host name.
+   */
+  ledgerOrigin: string | null;
+  /** Confirmations from distinct volunteers that make a report `verified`. */
+  verificationThreshold: number;
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
 }
@@ -130,6 +137,17 @@ function timeZone(env: Env): string {
   return zone;
 }
 
+function origin(env: Env): string | null {
+  const value = text(env, 'TALLY_LEDGER_ORIGIN');
+  // It names the signing key too, where spaces and '+' separate parts.
+  if (value !== null && /[\s+]/u.test(value)) {
+    throw new ConfigError(
+      `TALLY_LEDGER_ORIGIN must be one word without spaces or "+", e.g. example.org/tally, got "${value}"`,
+    );
+  }
+  return value;
+}
+
 const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and checks the whole configuration once, at start, so a bad value stops Tally with a clear message. */
@@ -164,6 +182,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     loginAttemptsPerMinute: integer(env, 'TALLY_RATE_LIMIT_LOGIN', 10, 1, 10_000_000),
     trustProxy: (text(env, 'TALLY_TRUST_PROXY') ?? 'false') === 'true',
     timeZone: timeZone(env),
+    ledgerOrigin: origin(env),
+    verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

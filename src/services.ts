@@ -3,8 +3,14 @@ import { UsersRepository } from './accounts/users.repository.js';
 import { CategoriesRepository } from './categories/categories.repository.js';
 import { CategoriesService } from './categories/categories.service.js';
 import type { Clock } from './clock.js';
+import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { PlacesService } from './geo/places.service.js';
+import { LedgerRepository } from './ledger/ledger.repository.js';
+import { type LedgerIdentity, LedgerService } from './ledger/ledger.service.js';
+import { openLedgerIdentity } from './ledger/ledger-identity.js';
+import { PublicRecord } from './ledger/public-record.js';
+import { recordPublicSettings } from './ledger/public-settings.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
 import { SurveysRepository } from './surveys/surveys.repository.js';
@@ -14,21 +20,44 @@ export interface Services {
   categories: CategoriesService;
   reports: ReportsService;
   places: PlacesService;
+  ledger: LedgerService;
+  /** Who this log is: its origin and keys; on a mirror, the origin's. */
+  identity: LedgerIdentity;
+  /** Read-only on a mirror, which records no changes of its own. */
+  record: PublicRecord;
+  /** Puts the settings the public sees on the record if they changed since last recorded (at start). */
+  recordPublicSettings(): Promise<boolean>;
 }
 
-/** The composition root: repositories over the database, services over the repositories. */
-export function createServices(db: Db, clock: Clock): Services {
-  const categories = new CategoriesService(new CategoriesRepository(db.kysely), clock);
+/**
+ * The composition root: repositories over the database, services over the repositories. Every repository
+ * that makes public changes records them through the one ledger repository, in the same transaction.
+ */
+export async function createServices(db: Db, clock: Clock, config: Config): Promise<Services> {
+  const ledgerRepository = new LedgerRepository(db.kysely, db.dialect, db.sqlite);
+  const identity = await openLedgerIdentity(db, ledgerRepository, config);
+  // A mirror holds no signing key, so its record refuses every change.
+  const record = new PublicRecord(identity.signer, clock);
+  const categories = new CategoriesService(
+    new CategoriesRepository(db.kysely, ledgerRepository),
+    record,
+    clock,
+  );
   const surveys = new SurveysRepository(db.kysely);
   return {
-    accounts: new AccountsService(new UsersRepository(db.kysely), clock),
+    accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
     reports: new ReportsService(
-      new ReportsRepository(db.kysely, db.dialect, db.sqlite),
+      new ReportsRepository(db.kysely, db.dialect, ledgerRepository, db.sqlite),
       surveys,
       categories,
+      record,
       clock,
     ),
     places: new PlacesService(),
+    ledger: new LedgerService(ledgerRepository, identity, record, clock),
+    identity,
+    record,
+    recordPublicSettings: () => recordPublicSettings(ledgerRepository, record, surveys, config),
   };
 }

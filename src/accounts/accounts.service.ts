@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import type { PublicRecord, RecordActor } from '../ledger/public-record.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 import { type Actor, anonymous, type Role, requireRole } from './roles.js';
 import type { User, UsersRepository } from './users.repository.js';
@@ -26,18 +27,29 @@ function normaliseEmail(email: string): string {
   return normalised;
 }
 
+/** The account without its password hash. */
+function toPublicUser(user: User): User {
+  const { id, email, displayName, role, createdAt, disabledAt } = user;
+  return { id, email, displayName, role, createdAt, disabledAt };
+}
+
 export class AccountsService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly record: PublicRecord,
     private readonly clock: Clock,
   ) {}
 
-  async addUser(input: {
-    email: string;
-    password: string;
-    role: Role;
-    displayName?: string | null;
-  }): Promise<User> {
+  /** Creates an account; its role is granted on the public record (by the operator, from the CLI). */
+  async addUser(
+    input: {
+      email: string;
+      password: string;
+      role: Role;
+      displayName?: string | null;
+    },
+    grantedBy: RecordActor = 'operator',
+  ): Promise<User> {
     const email = normaliseEmail(input.email);
     if (input.password.length < minimumPasswordLength) {
       throw validationError('/password', `must be at least ${minimumPasswordLength} characters`);
@@ -52,8 +64,28 @@ export class AccountsService {
       createdAt: this.clock.now().toISOString(),
       disabledAt: null,
     };
-    await this.users.insert({ ...user, passwordHash: await hashPassword(input.password) });
+    const grant = this.roleChange('role.granted', user.id, input.role, null, grantedBy);
+    await this.users.insert({ ...user, passwordHash: await hashPassword(input.password) }, [grant]);
     return user;
+  }
+
+  /** Changes an account's role; the public record shows the change under the account's pseudonym. */
+  async setRole(emailInput: string, role: Role, changedBy: RecordActor = 'operator'): Promise<User> {
+    const user = await this.users.findByEmail(emailInput.trim().toLowerCase());
+    if (!user) throw new TallyError('not_found', `No account ${emailInput}`);
+    if (user.role === role) return toPublicUser(user);
+    const change = this.roleChange('role.changed', user.id, role, user.role, changedBy);
+    await this.users.updateRole(user.id, role, [change]);
+    return { ...toPublicUser(user), role };
+  }
+
+  private roleChange(action: string, userId: string, role: Role, previous: Role | null, actor: RecordActor) {
+    const account = this.record.pseudonym(userId);
+    return this.record.change(action, `account:${account}`, actor, {
+      account,
+      role,
+      previous_role: previous,
+    });
   }
 
   /** The signed-in caller's own account. */
@@ -118,7 +150,6 @@ export class AccountsService {
       createdAt: this.clock.now().toISOString(),
       expiresAt,
     });
-    const { id, email, displayName, role, createdAt, disabledAt } = user;
-    return { token, expiresAt, user: { id, email, displayName, role, createdAt, disabledAt } };
+    return { token, expiresAt, user: toPublicUser(user) };
   }
 }

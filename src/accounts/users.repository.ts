@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { LedgerChange } from '../ledger/entry.js';
+import type { LedgerRepository } from '../ledger/ledger.repository.js';
 import type { Role } from './roles.js';
 
 export interface User {
@@ -41,21 +43,28 @@ function toUser(row: {
 }
 
 export class UsersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Role grants are public changes, recorded in the same transaction. */
+    private readonly ledger: LedgerRepository,
+  ) {}
 
-  async insert(user: UserWithHash): Promise<void> {
-    await this.db
-      .insertInto('users')
-      .values({
-        id: user.id,
-        email: user.email,
-        display_name: user.displayName,
-        role: user.role,
-        password_hash: user.passwordHash,
-        created_at: user.createdAt,
-        disabled_at: user.disabledAt,
-      })
-      .execute();
+  async insert(user: UserWithHash, changes: readonly LedgerChange[] = []): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          display_name: user.displayName,
+          role: user.role,
+          password_hash: user.passwordHash,
+          created_at: user.createdAt,
+          disabled_at: user.disabledAt,
+        })
+        .execute();
+      await this.ledger.append(trx, changes);
+    });
   }
 
   async findByEmail(email: string): Promise<UserWithHash | undefined> {
@@ -73,9 +82,13 @@ export class UsersRepository {
     return rows.map(toUser);
   }
 
-  async updateRole(id: string, role: Role): Promise<boolean> {
-    const result = await this.db.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  async updateRole(id: string, role: Role, changes: readonly LedgerChange[] = []): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await this.ledger.append(trx, changes);
+      return true;
+    });
   }
 
   async updatePassword(id: string, passwordHash: string): Promise<void> {

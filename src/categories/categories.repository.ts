@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { LedgerChange } from '../ledger/entry.js';
+import type { LedgerRepository } from '../ledger/ledger.repository.js';
 
 export interface Category {
   id: string;
@@ -44,7 +46,11 @@ function toRow(category: Category): Row {
 }
 
 export class CategoriesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Category changes are public, recorded in the same transaction. */
+    private readonly ledger: LedgerRepository,
+  ) {}
 
   async list(): Promise<Category[]> {
     const rows = await this.db
@@ -61,13 +67,19 @@ export class CategoriesRepository {
     return row ? toCategory(row) : undefined;
   }
 
-  async insert(category: Category): Promise<void> {
-    await this.db.insertInto('categories').values(toRow(category)).execute();
+  async insert(category: Category, changes: readonly LedgerChange[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('categories').values(toRow(category)).execute();
+      await this.ledger.append(trx, changes);
+    });
   }
 
-  async update(category: Category): Promise<void> {
-    const { id, created_at: _createdAt, ...changes } = toRow(category);
-    await this.db.updateTable('categories').set(changes).where('id', '=', id).execute();
+  async update(category: Category, changes: readonly LedgerChange[]): Promise<void> {
+    const { id, created_at: _createdAt, ...columns } = toRow(category);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('categories').set(columns).where('id', '=', id).execute();
+      await this.ledger.append(trx, changes);
+    });
   }
 
   async countChildren(id: string): Promise<number> {
@@ -80,10 +92,11 @@ export class CategoriesRepository {
   }
 
   /** Removes the category and its links to reports, in one transaction. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, changes: readonly LedgerChange[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('report_categories').where('category_id', '=', id).execute();
       await trx.deleteFrom('categories').where('id', '=', id).execute();
+      await this.ledger.append(trx, changes);
     });
   }
 }

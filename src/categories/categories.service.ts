@@ -2,6 +2,8 @@ import { type Actor, requireRole } from '../accounts/roles.js';
 import type { Clock } from '../clock.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import type { JsonValue } from '../ledger/canonical-json.js';
+import type { PublicRecord } from '../ledger/public-record.js';
 import type { CategoriesRepository, Category } from './categories.repository.js';
 
 export interface CategoryInput {
@@ -47,8 +49,14 @@ function assertKnown(all: Category[], ids: string[], field: string): void {
 export class CategoriesService {
   constructor(
     private readonly categories: CategoriesRepository,
+    private readonly record: PublicRecord,
     private readonly clock: Clock,
   ) {}
+
+  private change(action: string, actor: Actor, category: Category | { id: string }) {
+    const content = 'name' in category ? toCategoryView(category) : category;
+    return this.record.change(action, `category:${category.id}`, actor, content as unknown as JsonValue);
+  }
 
   list(): Promise<Category[]> {
     return this.categories.list();
@@ -74,7 +82,7 @@ export class CategoriesService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.categories.insert(category);
+    await this.categories.insert(category, [this.change('category.created', actor, category)]);
     return category;
   }
 
@@ -114,7 +122,7 @@ export class CategoriesService {
       translations: input.translations ?? current.translations,
       updatedAt: this.clock.now().toISOString(),
     };
-    await this.categories.update(updated);
+    await this.categories.update(updated, [this.change('category.updated', actor, updated)]);
     return updated;
   }
 
@@ -125,7 +133,7 @@ export class CategoriesService {
     if ((await this.categories.countChildren(id)) > 0) {
       throw new TallyError('category_in_use', 'Move or delete its subcategories first');
     }
-    await this.categories.delete(id);
+    await this.categories.delete(id, [this.change('category.deleted', actor, { id })]);
   }
 
   /** The ids given plus all their descendants: filtering by "Health" also finds "Health › Cholera". */

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AccountsService } from '../accounts/accounts.service.js';
-import { type Role, roles } from '../accounts/roles.js';
-import { UsersRepository } from '../accounts/users.repository.js';
+import { isRole, type Role, roles } from '../accounts/roles.js';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { TallyError } from '../errors.js';
 import { startServer } from '../server.js';
+import { createServices, type Services } from '../services.js';
 import { version } from '../version.js';
 
 /** Opens the configured database, brings its schema up to date, runs `work`, and closes it. */
@@ -24,6 +23,11 @@ async function withDatabase<T>(config: Config, work: (db: Db, applied: string[])
   } finally {
     await db.destroy();
   }
+}
+
+/** The same, with the services over it (the CLI acts as the deployment's operator on the public record). */
+function withServices<T>(config: Config, work: (services: Services, db: Db) => Promise<T>): Promise<T> {
+  return withDatabase(config, async (db) => work(await createServices(db, systemClock, config), db));
 }
 
 function readStdin(): string {
@@ -73,8 +77,8 @@ export function buildCli(): Command {
       ) => {
         const password = options.passwordStdin ? readStdin() : options.password;
         if (!password) throw new InvalidArgumentError('give --password or --password-stdin');
-        const created = await withDatabase(loadConfig(), (db) =>
-          new AccountsService(new UsersRepository(db.kysely), systemClock).addUser({
+        const created = await withServices(loadConfig(), ({ accounts }) =>
+          accounts.addUser({
             email,
             password,
             role: options.role,
@@ -88,10 +92,16 @@ export function buildCli(): Command {
     .command('list')
     .description('list accounts')
     .action(async () => {
-      const users = await withDatabase(loadConfig(), (db) =>
-        new AccountsService(new UsersRepository(db.kysely), systemClock).listUsers(),
-      );
+      const users = await withServices(loadConfig(), ({ accounts }) => accounts.listUsers());
       for (const u of users) console.log(`${u.email}\t${u.role}\t${u.id}`);
+    });
+  user
+    .command('role <email> <role>')
+    .description("change an account's role (the change is on the public record)")
+    .action(async (email: string, role: string) => {
+      if (!isRole(role)) throw new InvalidArgumentError(`role must be one of ${roles.join(', ')}`);
+      const changed = await withServices(loadConfig(), ({ accounts }) => accounts.setRole(email, role));
+      console.log(`${changed.email} is now ${changed.role}`);
     });
 
   return program;

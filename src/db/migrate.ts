@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Db, Dialect } from './database.js';
 import * as initial from './migrations/2026-11-25T19-40-initial.js';
 import * as reportIdempotencyKeys from './migrations/2026-11-25T21-00-report-idempotency-keys.js';
+import * as publicRecord from './migrations/2026-11-25T22-00-public-record.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface DialectMigration {
 const migrations: Record<string, DialectMigration> = {
   '2026-11-25T19-40-initial': initial,
   '2026-11-25T21-00-report-idempotency-keys': reportIdempotencyKeys,
+  '2026-11-25T22-00-public-record': publicRecord,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

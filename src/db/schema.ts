@@ -75,6 +75,7 @@ export interface ReportsTable {
   created_by: string | null;
   idempotency_key: string | null;
   idempotency_fingerprint: string | null;
+  published_by: string | null;
 }
 
 export interface ReportCategoriesTable {
@@ -90,6 +91,51 @@ export interface ReportRevisionsTable {
   created_at: string;
 }
 
+export interface LedgerEntriesTable {
+  idx: number;
+  time: string;
+  action: string;
+  subject: string;
+  actor: string;
+  leaf: Uint8Array;
+  content: Uint8Array | null;
+  redacted: number;
+  tree_nodes: Uint8Array;
+}
+
+export interface LedgerHeadTable {
+  id: number;
+  origin: string | null;
+  size: number;
+  peaks: string;
+}
+
+export interface LedgerCheckpointsTable {
+  tree_size: number;
+  root_hash: Uint8Array;
+  note: string;
+  created_at: string;
+}
+
+export interface VotesTable {
+  id: string;
+  report_id: string;
+  voter: string;
+  verdict: string;
+  reason: string;
+  created_at: string;
+  ledger_index: number | null;
+}
+
+export interface MirrorSourceTable {
+  id: number;
+  url: string;
+  origin: string;
+  verifier_key: string;
+  synced_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -98,4 +144,9 @@ export interface Database {
   reports: ReportsTable;
   report_categories: ReportCategoriesTable;
   report_revisions: ReportRevisionsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_head: LedgerHeadTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  votes: VotesTable;
+  mirror_source: MirrorSourceTable;
 }

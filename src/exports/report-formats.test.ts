@@ -27,6 +27,7 @@ function report(overrides: Partial<ReportView> = {}): ReportView {
     received_at: '2026-11-24T06:05:00.000Z',
     updated_at: '2026-11-24T07:00:00.000Z',
     published_at: '2026-11-24T07:00:00.000Z',
+    published_by: 'p-0123456789abcdef',
     status: 'published',
     verification: 'unverified',
     sensitivity: 'exact',

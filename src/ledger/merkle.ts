@@ -72,16 +72,23 @@ export class MerkleAccumulator {
     return this.#size;
   }
 
-  append(leafHash: Uint8Array): void {
+  /**
+   * Adds a leaf and returns the hashes of the complete subtrees it closes, lowest level first: for leaf i,
+   * the subtree at level L (L = 1, 2, …) holding leaves [i + 1 - 2^L, i]. A log stores them to answer proofs.
+   */
+  append(leafHash: Uint8Array): Buffer[] {
     requireHash(leafHash, 'leaf hash');
     let node = leafHash;
+    const closed: Buffer[] = [];
     // Each trailing 1 bit of the old size is a complete subtree that the new leaf's subtree now pairs with.
     for (let size = this.#size; size % 2 === 1; size = (size - 1) / 2) {
       node = nodeHash(this.#peaks.pop()!, node);
+      closed.push(node as Buffer);
     }
     // A leaf kept as it came would change here if the caller reused its buffer.
     this.#peaks.push(node === leafHash ? Buffer.from(leafHash) : node);
     this.#size += 1;
+    return closed;
   }
 
   /** MTH of the leaves appended so far. */

@@ -17,6 +17,7 @@ function report(overrides: Partial<Report> = {}): Report {
     receivedAt: '2026-11-24T06:05:00.000Z',
     updatedAt: '2026-11-24T06:05:00.000Z',
     publishedAt: '2026-11-24T07:00:00.000Z',
+    publishedBy: 'p-0123456789abcdef',
     status: 'published',
     verification: 'unverified',
     sensitivity: 'exact',

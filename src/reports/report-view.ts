@@ -12,6 +12,7 @@ export interface ReportView {
   received_at: string;
   updated_at: string;
   published_at: string | null;
+  published_by: string | null;
   status: string;
   verification: string;
   sensitivity: string;
@@ -68,6 +69,7 @@ export function toPublicView(report: Report, survey: Survey | undefined): Report
     received_at: report.receivedAt,
     updated_at: report.updatedAt,
     published_at: report.publishedAt,
+    published_by: report.publishedBy,
     status: report.status,
     verification: report.verification,
     sensitivity: report.sensitivity,

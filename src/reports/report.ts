@@ -53,6 +53,8 @@ export interface Report {
   receivedAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  /** Who made it public, by the pseudonymous id the public record uses. */
+  publishedBy: string | null;
   status: ReportStatus;
   verification: VerificationState;
   sensitivity: Sensitivity;

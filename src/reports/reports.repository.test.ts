@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase, openTestDatabase } from '../../test/helpers/databases.js';
 import { uuidv7 } from '../ids.js';
+import { LedgerRepository } from '../ledger/ledger.repository.js';
 import type { Report } from './report.js';
 import { ReportsRepository } from './reports.repository.js';
 
@@ -18,6 +19,7 @@ function newReport(overrides: Partial<Report> = {}): Omit<Report, 'seq'> {
     receivedAt: now,
     updatedAt: now,
     publishedAt: null,
+    publishedBy: null,
     status: 'pending',
     verification: 'unverified',
     sensitivity: 'exact',
@@ -36,7 +38,12 @@ function newReport(overrides: Partial<Report> = {}): Omit<Report, 'seq'> {
 forEachDatabase('reports repository', (open) => {
   test('a report stored together with a failing one is kept, and only the failing one is refused', async () => {
     const db = await open();
-    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const repository = new ReportsRepository(
+      db.kysely,
+      db.dialect,
+      new LedgerRepository(db.kysely, db.dialect, db.sqlite),
+      db.sqlite,
+    );
     const good = newReport();
     const broken = newReport({ categories: ['no-such-category'] });
     const [kept, refused] = await Promise.allSettled([repository.insert(good), repository.insert(broken)]);
@@ -48,7 +55,12 @@ forEachDatabase('reports repository', (open) => {
 
   test('a stored report reads back exactly as it was written', async () => {
     const db = await open();
-    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const repository = new ReportsRepository(
+      db.kysely,
+      db.dialect,
+      new LedgerRepository(db.kysely, db.dialect, db.sqlite),
+      db.sqlite,
+    );
     const report = newReport({ fields: { people_affected: 12 }, contact: '+447700900123' });
     const seq = await repository.insert(report);
     assert.deepEqual(await repository.findById(report.id), { ...report, seq });
@@ -58,7 +70,12 @@ forEachDatabase('reports repository', (open) => {
 test('on SQLite, reports submitted while another transaction is open are stored after it, not inside it', async () => {
   const db = await openTestDatabase('sqlite');
   try {
-    const repository = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+    const repository = new ReportsRepository(
+      db.kysely,
+      db.dialect,
+      new LedgerRepository(db.kysely, db.dialect, db.sqlite),
+      db.sqlite,
+    );
     const report = newReport();
     let stored: Promise<number> | undefined;
     await db.kysely

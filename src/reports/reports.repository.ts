@@ -8,6 +8,8 @@ import {
   sqliteBboxHitsUpTo,
 } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
+import type { LedgerChange } from '../ledger/entry.js';
+import type { LedgerRepository } from '../ledger/ledger.repository.js';
 import type {
   FieldValue,
   PublicReportSummary,
@@ -68,6 +70,7 @@ function toRow(report: Report): Omit<Database['reports'], 'seq'> {
     created_by: report.createdBy,
     idempotency_key: report.idempotency?.key ?? null,
     idempotency_fingerprint: report.idempotency?.fingerprint ?? null,
+    published_by: report.publishedBy,
   };
 }
 
@@ -85,6 +88,7 @@ function toReport(row: ReportRow, categories: string[]): Report {
     receivedAt: row.received_at,
     updatedAt: row.updated_at,
     publishedAt: row.published_at,
+    publishedBy: row.published_by,
     status: row.status as ReportStatus,
     verification: row.verification as VerificationState,
     sensitivity: row.sensitivity as Sensitivity,
@@ -111,6 +115,7 @@ const largeBboxHits = 20_000;
 
 interface PendingInsert {
   report: Omit<Report, 'seq'>;
+  changes: readonly LedgerChange[];
   resolve(seq: number): void;
   reject(error: unknown): void;
   seq?: number;
@@ -119,12 +124,13 @@ interface PendingInsert {
 
 class InsertBatcher {
   private pending: PendingInsert[] = [];
-  private readonly insertOne: (report: Omit<Report, 'seq'>) => number;
-  private readonly insertAll: (batch: PendingInsert[]) => void;
+  private readonly insertOne: (report: Omit<Report, 'seq'>, changes: readonly LedgerChange[]) => number;
+  private readonly insertAll: SqliteDatabase.Transaction<(batch: PendingInsert[]) => void>;
 
   constructor(
     private readonly sqlite: SqliteDatabase.Database,
     columns: string[],
+    ledger: LedgerRepository,
   ) {
     const insertReport = sqlite.prepare(
       `INSERT INTO reports (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
@@ -136,7 +142,7 @@ class InsertBatcher {
       'INSERT INTO report_revisions (report_id, revision, snapshot, actor_id, created_at) VALUES (?, ?, ?, ?, ?)',
     );
     // Nested better-sqlite3 transactions become savepoints: a failing report rolls back only itself.
-    this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>) => {
+    this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>, changes: readonly LedgerChange[]) => {
       const seq = Number(insertReport.run(toRow({ ...report, seq: 0 })).lastInsertRowid);
       for (const categoryId of report.categories) insertCategory.run(report.id, categoryId);
       insertRevision.run(
@@ -146,12 +152,13 @@ class InsertBatcher {
         report.createdBy,
         report.updatedAt,
       );
+      ledger.appendSync(changes);
       return seq;
     });
     this.insertAll = sqlite.transaction((batch: PendingInsert[]) => {
       for (const item of batch) {
         try {
-          item.seq = this.insertOne(item.report);
+          item.seq = this.insertOne(item.report, item.changes);
         } catch (error) {
           item.error = error;
         }
@@ -159,10 +166,10 @@ class InsertBatcher {
     });
   }
 
-  add(report: Omit<Report, 'seq'>): Promise<number> {
+  add(report: Omit<Report, 'seq'>, changes: readonly LedgerChange[]): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ report, resolve, reject });
+      this.pending.push({ report, changes, resolve, reject });
     });
   }
 
@@ -176,7 +183,9 @@ class InsertBatcher {
     const batch = this.pending;
     this.pending = [];
     try {
-      this.insertAll(batch);
+      // IMMEDIATE takes the write lock before the log's head is read, so a CLI writing from another process
+      // cannot slip an entry in between.
+      this.insertAll.immediate(batch);
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -192,15 +201,20 @@ export class ReportsRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    /** Where the public changes to reports are recorded, in the same transaction as the change. */
+    private readonly ledger: LedgerRepository,
     /** The raw SQLite handle for the prepared-statement fast path; null on PostgreSQL. */
     private readonly sqlite: SqliteDatabase.Database | null = null,
   ) {}
 
   private insertBatch: InsertBatcher | undefined;
 
-  /** Stores a new report with its categories and first revision, all or nothing; returns its seq. */
-  async insert(report: Omit<Report, 'seq'>): Promise<number> {
-    if (this.sqlite) return this.insertWithPreparedStatements(report, this.sqlite);
+  /**
+   * Stores a new report with its categories, first revision and public-record entries (when it is published
+   * at once), all or nothing; returns its seq.
+   */
+  async insert(report: Omit<Report, 'seq'>, changes: readonly LedgerChange[] = []): Promise<number> {
+    if (this.sqlite) return this.insertWithPreparedStatements(report, changes, this.sqlite);
     return this.db.transaction().execute(async (trx) => {
       const { seq } = await trx
         .insertInto('reports')
@@ -209,6 +223,7 @@ export class ReportsRepository {
         .executeTakeFirstOrThrow();
       await this.writeCategories(trx, report.id, report.categories);
       await this.writeRevision(trx, { ...report, seq: Number(seq) }, report.createdBy);
+      await this.ledger.append(trx, changes);
       return Number(seq);
     });
   }
@@ -221,22 +236,28 @@ export class ReportsRepository {
    */
   private insertWithPreparedStatements(
     report: Omit<Report, 'seq'>,
+    changes: readonly LedgerChange[],
     sqlite: SqliteDatabase.Database,
   ): Promise<number> {
-    this.insertBatch ??= new InsertBatcher(sqlite, Object.keys(toRow({ ...report, seq: 0 })));
-    return this.insertBatch.add(report);
+    this.insertBatch ??= new InsertBatcher(sqlite, Object.keys(toRow({ ...report, seq: 0 })), this.ledger);
+    return this.insertBatch.add(report, changes);
   }
 
   /**
    * Saves an edit only if nobody else saved one since `expectedRevision`; records the new revision.
    * Returns false when the stored revision moved on.
    */
-  async update(report: Report, expectedRevision: number, actorId: string | null): Promise<boolean> {
+  async update(
+    report: Report,
+    expectedRevision: number,
+    actorId: string | null,
+    changes: readonly LedgerChange[] = [],
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const { id: _id, ...changes } = toRow(report);
+      const { id: _id, ...columns } = toRow(report);
       const result = await trx
         .updateTable('reports')
-        .set(changes)
+        .set(columns)
         .where('id', '=', report.id)
         .where('revision', '=', expectedRevision)
         .executeTakeFirst();
@@ -244,6 +265,7 @@ export class ReportsRepository {
       await trx.deleteFrom('report_categories').where('report_id', '=', report.id).execute();
       await this.writeCategories(trx, report.id, report.categories);
       await this.writeRevision(trx, report, actorId);
+      await this.ledger.append(trx, changes);
       return true;
     });
   }

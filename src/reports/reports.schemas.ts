@@ -85,6 +85,9 @@ export const Report = Type.Object(
     received_at: Timestamp,
     updated_at: Timestamp,
     published_at: Type.Union([Timestamp, Type.Null()]),
+    published_by: Type.Union([Type.String(), Type.Null()], {
+      description: 'Who made it public: the pseudonymous id the public record uses',
+    }),
     status: literalUnion(reportStatuses),
     verification: literalUnion(verificationStates),
     sensitivity: literalUnion(sensitivities),

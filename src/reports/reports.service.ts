@@ -5,6 +5,9 @@ import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
 import { type FieldError, TallyError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import type { JsonValue } from '../ledger/canonical-json.js';
+import type { LedgerChange } from '../ledger/entry.js';
+import type { PublicRecord, RecordActor } from '../ledger/public-record.js';
 import { SurveyCache } from '../surveys/survey-cache.js';
 import type { FieldType, Survey, SurveyField, SurveysRepository } from '../surveys/surveys.repository.js';
 import type { FieldValue, Report, ReportSource, ReportStatus } from './report.js';
@@ -83,11 +86,17 @@ function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
     throw new TallyError('validation_failed', 'Some survey fields are not valid', errors);
 }
 
+/** A report's public state as the record stores it: exactly its public view. */
+export function reportRecordContent(report: Report, survey: Survey | undefined): JsonValue {
+  return toPublicView(report, survey) as unknown as JsonValue;
+}
+
 export class ReportsService {
   constructor(
     private readonly reports: ReportsRepository,
     private readonly surveys: Pick<SurveysRepository, 'findById'>,
     private readonly categories: CategoriesService,
+    private readonly record: PublicRecord,
     private readonly clock: Clock,
   ) {
     this.surveysForSubmission = new SurveyCache(surveys);
@@ -142,6 +151,7 @@ export class ReportsService {
       receivedAt: now,
       updatedAt: now,
       publishedAt: status === 'published' ? now : null,
+      publishedBy: status === 'published' ? this.record.actorId('rule:auto-publish') : null,
       status,
       verification: 'unverified',
       sensitivity: input.sensitivity ?? 'exact',
@@ -159,8 +169,9 @@ export class ReportsService {
         { field: '/title', message: 'is blank' },
       ]);
     }
+    const changes = this.publicChanges(null, { ...report, seq: 0 }, survey, 'rule:auto-publish', now);
     try {
-      const seq = await this.reports.insert(report);
+      const seq = await this.reports.insert(report, changes);
       return this.view(actor, { ...report, seq }, survey);
     } catch (error) {
       // Two retries racing: the loser finds the winner's report.
@@ -273,6 +284,7 @@ export class ReportsService {
         : patch.location_name !== undefined
           ? blankToNull(patch.location_name)
           : current.locationName;
+    const publishing = status === 'published' && current.status !== 'published';
     const next: Report = {
       ...current,
       title: patch.title?.trim() ?? current.title,
@@ -286,11 +298,13 @@ export class ReportsService {
       authorName: patch.author_name === undefined ? current.authorName : blankToNull(patch.author_name),
       sensitivity: patch.sensitivity ?? current.sensitivity,
       status,
-      publishedAt: status === 'published' && current.status !== 'published' ? now : current.publishedAt,
+      publishedAt: publishing ? now : current.publishedAt,
+      publishedBy: publishing ? this.record.actorId(editor) : current.publishedBy,
       updatedAt: now,
       revision: current.revision + 1,
     };
-    if (!(await this.reports.update(next, current.revision, editor.userId))) {
+    const changes = this.publicChanges(current, next, survey, editor, now);
+    if (!(await this.reports.update(next, current.revision, editor.userId, changes))) {
       throw new TallyError(
         'revision_conflict',
         'Someone else saved this report at the same moment; reload it',
@@ -312,6 +326,36 @@ export class ReportsService {
       created_at: r.createdAt,
       report: toStaffView(r.snapshot),
     }));
+  }
+
+  /**
+   * What the public record gets for a report going from `before` to `after`: publishing and edits of a
+   * published report carry its public view (never its contact, private fields or exact sensitive place);
+   * rejection and archiving carry only the new status. Edits of a report the public cannot see are not
+   * public changes.
+   */
+  private publicChanges(
+    before: Report | null,
+    after: Report,
+    survey: Survey | undefined,
+    actor: RecordActor,
+    time: string,
+  ): LedgerChange[] {
+    const subject = `report:${after.id}`;
+    const wasPublic = before?.status === 'published';
+    if (after.status === 'published') {
+      const action = wasPublic ? 'report.edited' : 'report.published';
+      return [this.record.change(action, subject, actor, reportRecordContent(after, survey), time)];
+    }
+    if (
+      before &&
+      before.status !== after.status &&
+      (after.status === 'rejected' || after.status === 'archived')
+    ) {
+      const content = { id: after.id, status: after.status, revision: after.revision };
+      return [this.record.change(`report.${after.status}`, subject, actor, content, time)];
+    }
+    return [];
   }
 
   private maySee(actor: Actor, report: Report): boolean {

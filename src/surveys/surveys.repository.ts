@@ -31,19 +31,27 @@ export interface Survey {
   fields: SurveyField[];
 }
 
+function toSurvey(row: Database['surveys']): Survey {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    autoPublish: row.auto_publish === 1,
+    fields: JSON.parse(row.fields) as SurveyField[],
+  };
+}
+
 export class SurveysRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async findById(id: string): Promise<Survey | undefined> {
     const row = await this.db.selectFrom('surveys').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      name: row.name,
-      description: row.description,
-      autoPublish: row.auto_publish === 1,
-      fields: JSON.parse(row.fields) as SurveyField[],
-    };
+    return row ? toSurvey(row) : undefined;
+  }
+
+  async list(): Promise<Survey[]> {
+    const rows = await this.db.selectFrom('surveys').selectAll().orderBy('id').execute();
+    return rows.map(toSurvey);
   }
 
   async setFields(id: string, fields: SurveyField[]): Promise<void> {

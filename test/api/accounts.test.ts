@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AccountsService } from '../../src/accounts/accounts.service.js';
 import type { Role } from '../../src/accounts/roles.js';
-import { UsersRepository } from '../../src/accounts/users.repository.js';
 import type { App } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
-import { buildTestApp, testPassword } from '../helpers/app.js';
+import { createServices } from '../../src/services.js';
+import { buildTestApp, testConfig, testPassword } from '../helpers/app.js';
 import { forEachDatabase, type TestDb } from '../helpers/databases.js';
 import { assertProblem, type ReportJson, submitReport } from '../helpers/reports.js';
 
@@ -20,7 +19,7 @@ interface MeJson {
 }
 
 async function addUser(db: TestDb, email: string, role: Role): Promise<void> {
-  await new AccountsService(new UsersRepository(db.kysely), systemClock).addUser({
+  await (await createServices(db, systemClock, testConfig())).accounts.addUser({
     email,
     password: testPassword,
     role,

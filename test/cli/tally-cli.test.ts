@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { AccountsService } from '../../src/accounts/accounts.service.js';
-import { UsersRepository } from '../../src/accounts/users.repository.js';
 import { systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { projectRoot } from '../../src/paths.js';
+import { createServices } from '../../src/services.js';
 
 const cli = path.join(projectRoot, 'src', 'cli', 'main.ts');
 
@@ -35,10 +35,8 @@ function withDataDir(run: (dataDir: string) => Promise<void> | void) {
 async function canLogIn(dataDir: string, email: string, password: string): Promise<string> {
   const db = openDatabase({ sqlitePath: path.join(dataDir, 'tally.sqlite') });
   try {
-    const issued = await new AccountsService(new UsersRepository(db.kysely), systemClock).login(
-      email,
-      password,
-    );
+    const { accounts } = await createServices(db, systemClock, loadConfig({ TALLY_DATA_DIR: dataDir }));
+    const issued = await accounts.login(email, password);
     return issued.user.role;
   } finally {
     await db.destroy();

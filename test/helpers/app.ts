@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { AccountsService } from '../../src/accounts/accounts.service.js';
 import type { Role } from '../../src/accounts/roles.js';
-import { UsersRepository } from '../../src/accounts/users.repository.js';
 import { type App, buildApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { createServices, type Services } from '../../src/services.js';
 import type { TestDb } from './databases.js';
 
 export const testPassword = 'correct horse battery staple';
@@ -19,6 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export interface TestApp {
   app: App;
+  services: Services;
   db: TestDb;
   /** Creates a user with the role and returns a bearer token for it. */
   tokenFor(role: Role): Promise<string>;
@@ -27,8 +27,10 @@ export interface TestApp {
 }
 
 export async function buildTestApp(db: TestDb, overrides: Partial<Config> = {}): Promise<TestApp> {
-  const app = await buildApp(testConfig(overrides), { db, logger: false });
-  const accounts = new AccountsService(new UsersRepository(db.kysely), systemClock);
+  const config = testConfig(overrides);
+  const services = await createServices(db, systemClock, config);
+  const app = await buildApp(config, { db, services, logger: false });
+  const { accounts } = services;
   const tokenFor = async (role: Role) => {
     const email = `${role}-${randomUUID()}@example.org`;
     await accounts.addUser({ email, password: testPassword, role });
@@ -36,6 +38,7 @@ export async function buildTestApp(db: TestDb, overrides: Partial<Config> = {}):
   };
   return {
     app,
+    services,
     db,
     tokenFor,
     as: async (role) => ({ authorization: `Bearer ${await tokenFor(role)}` }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { CategoryView } from '../../src/categories/categories.service.js';
+import { LedgerRepository } from '../../src/ledger/ledger.repository.js';
 import type { Report } from '../../src/reports/report.js';
 import type { ReportView } from '../../src/reports/report-view.js';
 import { ReportsRepository } from '../../src/reports/reports.repository.js';
@@ -88,7 +89,11 @@ export async function listedTitles(app: App, query = '', headers: Headers = {}):
  * a test needs thousands. Titles are `Report 1` … `Report n`, located on a line west of Nairobi.
  */
 export async function insertPublishedReports(db: TestDb, count: number): Promise<void> {
-  const repository = new ReportsRepository(db.kysely, db.dialect);
+  const repository = new ReportsRepository(
+    db.kysely,
+    db.dialect,
+    new LedgerRepository(db.kysely, db.dialect),
+  );
   const now = new Date().toISOString();
   const make = (n: number): Omit<Report, 'seq'> => ({
     id: `bulk-${String(n).padStart(6, '0')}`,
@@ -101,6 +106,7 @@ export async function insertPublishedReports(db: TestDb, count: number): Promise
     receivedAt: now,
     updatedAt: now,
     publishedAt: now,
+    publishedBy: 'operator',
     status: 'published',
     verification: 'unverified',
     sensitivity: 'exact',

@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AccountsService } from '../../src/accounts/accounts.service.js';
 import type { Role } from '../../src/accounts/roles.js';
-import { UsersRepository } from '../../src/accounts/users.repository.js';
 import { buildApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { webDistDir } from '../../src/paths.js';
+import { createServices } from '../../src/services.js';
 
 export interface TestServer {
   url: string;
@@ -29,9 +28,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   );
   const db = openDatabase({ sqlitePath: path.join(dataDir, 'tally.sqlite') });
   await migrateToLatest(db);
-  const app = await buildApp(config, { db, logger: false });
+  const services = await createServices(db, systemClock, config);
+  const app = await buildApp(config, { db, services, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const accounts = new AccountsService(new UsersRepository(db.kysely), systemClock);
+  const { accounts } = services;
   return {
     url,
     async createUser(email, role, password) {

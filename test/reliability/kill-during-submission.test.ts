@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../../src/db/database.js';
+import { LedgerRepository } from '../../src/ledger/ledger.repository.js';
 import { projectRoot } from '../../src/paths.js';
 import { ReportsRepository } from '../../src/reports/reports.repository.js';
 
@@ -70,7 +71,11 @@ test('kill -9 in the middle of a stream of submissions loses no report that was 
 
     const db = openDatabase({ sqlitePath: path.join(dataDir, 'tally.sqlite') });
     try {
-      const reports = new ReportsRepository(db.kysely, db.dialect, db.sqlite);
+      const reports = new ReportsRepository(
+        db.kysely,
+        db.dialect,
+        new LedgerRepository(db.kysely, db.dialect),
+      );
       const lost: string[] = [];
       for (const id of acknowledged) if (!(await reports.findById(id))) lost.push(id);
       assert.deepEqual(lost, [], 'every acknowledged report is in the database after the crash');

@@ -1,0 +1,69 @@
+/**
+ * What each kind of entry carries as content (canonical JSON). Mirrors rebuild the public state from these;
+ * `tally ledger verify` compares that state with the database. Subjects: `report:<id>`, `category:<id>`,
+ * `account:<pseudonym>`, `deployment`.
+ */
+import type { ReportView } from '../reports/report-view.js';
+
+export const recordActions = [
+  /** Content: the report's public view (`ReportRecord`). */
+  'report.published',
+  'report.edited',
+  /** Content: `ReportStatusRecord`; the report is no longer public. */
+  'report.rejected',
+  'report.archived',
+  /** Content: `VoteRecord`, with the report's verification state after the vote. */
+  'vote.cast',
+  /** Content: the category's view; `category.deleted` carries `{ id }` only. */
+  'category.created',
+  'category.updated',
+  'category.deleted',
+  /** Content: `RoleRecord`. */
+  'role.granted',
+  'role.changed',
+  /** Content: `RedactionRecord`; the entries named lose their content. */
+  'record.redacted',
+  /** Content: the public settings (`public-settings.ts`). */
+  'settings.changed',
+] as const;
+
+export type RecordAction = (typeof recordActions)[number];
+
+/** A published report as the public sees it, without its votes (they are entries of their own). */
+export type ReportRecord = Omit<ReportView, 'contact' | 'created_by'>;
+
+export interface ReportStatusRecord {
+  id: string;
+  status: 'rejected' | 'archived';
+  revision: number;
+}
+
+export interface VoteRecord {
+  report_id: string;
+  voter: string;
+  verdict: 'confirm' | 'reject' | 'needs_info';
+  reason: string;
+  /** The report's verification state once this vote is counted. */
+  verification: 'unverified' | 'verified' | 'disputed';
+}
+
+export interface RoleRecord {
+  account: string;
+  role: string;
+  previous_role: string | null;
+}
+
+export interface RedactionRecord {
+  entries: number[];
+  reason: string;
+}
+
+/** The content bytes as JSON, or null when they are redacted or not JSON. */
+export function parseContent<T>(content: Uint8Array | null): T | null {
+  if (content === null) return null;
+  try {
+    return JSON.parse(Buffer.from(content).toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
