@@ -1,5 +1,6 @@
 // Tally itself, as `npm start` runs it (the compiled code, no TypeScript loader), on a fresh SQLite file or on
 // BENCH_SQLITE, with limits raised so the benchmark measures work, not refusals. Needs `npm run build:server`.
+// BENCH_AUTO_PUBLISH=1 publishes every report on arrival (a public-record leaf each).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,10 @@ const config = loadConfig({
 });
 const db = openDatabase({ sqlitePath: process.env.BENCH_SQLITE ?? path.join(dataDir, 'tally.sqlite') });
 await migrateToLatest(db);
+// With BENCH_AUTO_PUBLISH=1 every report is published on arrival, so each one also appends a public-record leaf.
+if (process.env.BENCH_AUTO_PUBLISH === '1') {
+  await db.kysely.updateTable('surveys').set({ auto_publish: 1 }).where('id', '=', 'default').execute();
+}
 const app = await buildApp(config, { db });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(`listening on ${url}`);

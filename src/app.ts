@@ -25,6 +25,7 @@ import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
 import { createServices, type Services } from './services.js';
 import { version } from './version.js';
+import { votesRoutes } from './votes/votes.routes.js';
 import { pagesRoutes } from './web-pages/pages.routes.js';
 
 export interface AppDependencies {
@@ -32,9 +33,13 @@ export interface AppDependencies {
   clock?: Clock;
   /** Built from `db` when absent; tests pass their own to reach the services directly. */
   services?: Services;
+  /** How often to sign a checkpoint when the record has grown; none in tests (reading one signs it too). */
+  checkpointIntervalMs?: number;
   /** Pino options or `false`; tests pass a stream to read what was logged. */
   logger?: FastifyServerOptions['logger'];
 }
+
+const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The whole HTTP application, not listening: `server.ts` listens, tests call `inject()`. */
 export async function buildApp(config: Config, deps: AppDependencies) {
@@ -67,6 +72,17 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     // Browsers must not guess a type: an export or a report's text is never run as a page or script.
     reply.header('x-content-type-options', 'nosniff');
   });
+  if (!services.identity.signer) {
+    // A mirror copies another deployment's record: every change belongs there, none here.
+    app.addHook('onRequest', async (request) => {
+      if (!readOnlyMethods.has(request.method)) {
+        throw new TallyError(
+          'read_only_mirror',
+          `This deployment is a read-only mirror of ${services.identity.origin}; make changes at the origin`,
+        );
+      }
+    });
+  }
   app.addSchema(Problem);
   app.addSchema(Report);
 
@@ -98,10 +114,22 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  systemRoutes(app, config, deps.db);
+  if (deps.checkpointIntervalMs && !services.record.readOnly) {
+    // Mirrors and auditors then find a recent signed tree even when nobody asked for one.
+    const timer = setInterval(() => {
+      services.ledger
+        .checkpoint()
+        .catch((error: unknown) => app.log.error({ err: error }, 'signing a checkpoint failed'));
+    }, deps.checkpointIntervalMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+
+  systemRoutes(app, config, deps.db, services.mirror);
   accountsRoutes(app, services, config);
   categoriesRoutes(app, services);
   reportsRoutes(app, services, config);
+  votesRoutes(app, services);
   exportsRoutes(app, services, config);
   placesRoutes(app, services.places);
   ledgerRoutes(app, services);

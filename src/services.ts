@@ -11,20 +11,27 @@ import { type LedgerIdentity, LedgerService } from './ledger/ledger.service.js';
 import { openLedgerIdentity } from './ledger/ledger-identity.js';
 import { PublicRecord } from './ledger/public-record.js';
 import { recordPublicSettings } from './ledger/public-settings.js';
+import { MirrorRepository } from './mirror/mirror.repository.js';
+import { MirrorInfo } from './mirror/mirror-info.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
 import { SurveysRepository } from './surveys/surveys.repository.js';
+import { VotesRepository } from './votes/votes.repository.js';
+import { VotesService } from './votes/votes.service.js';
 
 export interface Services {
   accounts: AccountsService;
   categories: CategoriesService;
   reports: ReportsService;
+  votes: VotesService;
   places: PlacesService;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
   /** Read-only on a mirror, which records no changes of its own. */
   record: PublicRecord;
+  /** Where a mirror copies from (null on a deployment that keeps its own record). */
+  mirror: MirrorInfo;
   /** Puts the settings the public sees on the record if they changed since last recorded (at start). */
   recordPublicSettings(): Promise<boolean>;
 }
@@ -44,20 +51,28 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     clock,
   );
   const surveys = new SurveysRepository(db.kysely);
+  const reports = new ReportsService(
+    new ReportsRepository(db.kysely, db.dialect, ledgerRepository, db.sqlite),
+    surveys,
+    categories,
+    record,
+    clock,
+  );
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
-    reports: new ReportsService(
-      new ReportsRepository(db.kysely, db.dialect, ledgerRepository, db.sqlite),
-      surveys,
-      categories,
+    reports,
+    votes: new VotesService(
+      new VotesRepository(db.kysely, db.dialect, ledgerRepository),
+      reports,
       record,
-      clock,
+      config.verificationThreshold,
     ),
     places: new PlacesService(),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,
+    mirror: new MirrorInfo(new MirrorRepository(db.kysely), ledgerRepository, identity.signer === null),
     recordPublicSettings: () => recordPublicSettings(ledgerRepository, record, surveys, config),
   };
 }

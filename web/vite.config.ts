@@ -24,6 +24,8 @@ export default defineConfig({
         index: resolve(root, 'index.html'),
         report: resolve(root, 'report.html'),
         volunteer: resolve(root, 'volunteer.html'),
+        'report-page': resolve(root, 'report-page.html'),
+        about: resolve(root, 'about.html'),
       },
     },
   },

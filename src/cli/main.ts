@@ -7,6 +7,8 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { TallyError } from '../errors.js';
+import { describeProblem, summarizeVerification, verifyLedger } from '../ledger/verify.js';
+import { defaultIntervalSeconds, parseInterval, runMirror } from '../mirror/mirror-command.js';
 import { startServer } from '../server.js';
 import { createServices, type Services } from '../services.js';
 import { version } from '../version.js';
@@ -60,6 +62,26 @@ export function buildCli(): Command {
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
     });
 
+  program
+    .command('mirror <url>')
+    .description(
+      "copy another Tally's public record here, verifying every checkpoint and entry; `tally serve` then serves it read-only",
+    )
+    .option('--follow', 'keep pulling every --interval seconds until stopped (SIGINT/SIGTERM)')
+    .option(
+      '--interval <seconds>',
+      'seconds between rounds with --follow',
+      parseInterval,
+      defaultIntervalSeconds,
+    )
+    .option(
+      '--key <verifier-key>',
+      "the origin's verifier key (name+id+key), instead of trusting the one it serves",
+    )
+    .action(async (url: string, options: { follow?: boolean; interval: number; key?: string }) => {
+      process.exitCode = await withDatabase(loadConfig(), (db) => runMirror(db, url, options));
+    });
+
   const user = program.command('user').description('manage accounts');
   user
     .command('add <email>')
@@ -102,6 +124,27 @@ export function buildCli(): Command {
       if (!isRole(role)) throw new InvalidArgumentError(`role must be one of ${roles.join(', ')}`);
       const changed = await withServices(loadConfig(), ({ accounts }) => accounts.setRole(email, role));
       console.log(`${changed.email} is now ${changed.role}`);
+    });
+
+  const ledger = program.command('ledger').description('the public record');
+  ledger
+    .command('verify')
+    .description(
+      'recompute the public record from the database and check it; exits 1 naming the first bad entry',
+    )
+    .option('--json', 'print the whole result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const result = await withServices(loadConfig(), (services, db) => verifyLedger(db, services));
+      if (options.json) {
+        console.log(JSON.stringify(result, null, 2));
+      } else {
+        for (const problem of result.problems) console.log(describeProblem(problem));
+        if (result.problemCount > result.problems.length) {
+          console.log(`… and ${result.problemCount - result.problems.length} more`);
+        }
+        console.log(summarizeVerification(result));
+      }
+      if (!result.ok) process.exitCode = 1;
     });
 
   return program;

@@ -62,12 +62,16 @@ export function exportsRoutes(app: TypedApp, services: Services, config: Config)
       const format = formats[request.params.format](hxl ?? false);
       const batches = await services.reports.openPublicExport(filters);
       const now = new Date();
+      // A mirror's data is the origin's: its name, its licence, and where it came from.
+      const mirror = await services.mirror.describe();
+      const license = mirror?.license ?? config.reportsLicense;
       const context: ExportContext = {
-        deploymentName: config.name,
-        license: config.reportsLicense,
+        deploymentName: mirror?.name ?? config.name,
+        license,
         baseUrl: config.publicUrl ?? `${request.protocol}://${request.host}`,
         categoryNames: new Map((await services.categories.list()).map((c) => [c.id, c.name])),
         generatedAt: now.toISOString(),
+        mirrorOf: mirror ? { origin: mirror.origin, url: mirror.url } : null,
       };
       const stream = Readable.from(render(batches, format, context));
       stream.on('error', (error) => request.log.error({ err: error }, 'export stopped part-way'));
@@ -75,8 +79,8 @@ export function exportsRoutes(app: TypedApp, services: Services, config: Config)
       return reply
         .type(format.contentType)
         .header('content-disposition', `attachment; filename="reports-${stamp}.${format.extension}"`)
-        .header('link', `<${config.reportsLicense.url}>; rel="license"`)
-        .header('x-license', config.reportsLicense.id)
+        .header('link', `<${license.url}>; rel="license"${mirror ? `, <${mirror.url}>; rel="via"` : ''}`)
+        .header('x-license', license.id)
         .send(stream);
     },
   );

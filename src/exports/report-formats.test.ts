@@ -36,6 +36,7 @@ function report(overrides: Partial<ReportView> = {}): ReportView {
     revision: 2,
     categories: ['c-water'],
     fields: {},
+    votes: [],
     ...overrides,
   };
 }

@@ -8,6 +8,8 @@ export interface ExportContext {
   baseUrl: string;
   categoryNames: Map<string, string>;
   generatedAt: string;
+  /** On a mirror, the deployment the data comes from: downloads name it as their source. */
+  mirrorOf?: { origin: string; url: string } | null;
 }
 
 export interface ExportFormat {
@@ -78,7 +80,11 @@ export const geojsonFormat: ExportFormat = {
     `{"type":"FeatureCollection","name":${JSON.stringify(`${context.deploymentName} reports`)},` +
     `"license":${JSON.stringify({ id: context.license.id, name: context.license.name, url: context.license.url })},` +
     `"attribution":${JSON.stringify(`${context.deploymentName}, ${context.license.name}`)},` +
-    `"generated_at":${JSON.stringify(context.generatedAt)},"features":[\n`,
+    `"generated_at":${JSON.stringify(context.generatedAt)},` +
+    (context.mirrorOf
+      ? `"mirror_of":${JSON.stringify({ origin: context.mirrorOf.origin, url: context.mirrorOf.url })},`
+      : '') +
+    '"features":[\n',
   row: (report, context, first) => {
     const feature = {
       type: 'Feature',
@@ -134,7 +140,8 @@ export const kmlFormat: ExportFormat = {
     '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:atom="http://www.w3.org/2005/Atom">\n<Document>\n' +
     `<name>${xml(`${context.deploymentName} reports`)}</name>\n` +
     `<atom:link rel="license" href="${xml(context.license.url)}"/>\n` +
-    `<description>${xml(`Published reports from ${context.deploymentName}, licensed under ${context.license.name} (${context.license.url}). Generated ${context.generatedAt}.`)}</description>\n`,
+    (context.mirrorOf ? `<atom:link rel="via" href="${xml(context.mirrorOf.url)}"/>\n` : '') +
+    `<description>${xml(`Published reports from ${context.deploymentName}, licensed under ${context.license.name} (${context.license.url}).${context.mirrorOf ? ` Copied from ${context.mirrorOf.url} (public record ${context.mirrorOf.origin}) by a mirror.` : ''} Generated ${context.generatedAt}.`)}</description>\n`,
   row: (report, context) => {
     if (!report.location) return '';
     return (

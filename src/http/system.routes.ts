@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { MirrorInfo } from '../mirror/mirror-info.js';
 import { version } from '../version.js';
 import type { TypedApp } from './typed-app.js';
 
-export function systemRoutes(app: TypedApp, config: Config, db: Db): void {
+export function systemRoutes(app: TypedApp, config: Config, db: Db, mirror: MirrorInfo): void {
   app.get(
     '/api/v1/health',
     {
@@ -39,16 +40,32 @@ export function systemRoutes(app: TypedApp, config: Config, db: Db): void {
             }),
             default_center: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
             default_zoom: Type.Number(),
+            mirror_of: Type.Union(
+              [
+                Type.Object({
+                  origin: Type.String({ description: "The origin's log, as its checkpoints name it" }),
+                  url: Type.String(),
+                  synced_at: Type.Union([Type.String(), Type.Null()]),
+                }),
+                Type.Null(),
+              ],
+              { description: 'On a read-only mirror, the deployment it copies; null otherwise' },
+            ),
           }),
         },
       },
     },
-    () => ({
-      name: config.name,
-      license: config.reportsLicense,
-      basemap: { tile_url: config.basemapTileUrl, attribution: config.basemapAttribution },
-      default_center: config.defaultCenter,
-      default_zoom: config.defaultZoom,
-    }),
+    async () => {
+      // A mirror shows the origin's name and the licence the origin publishes its data under.
+      const source = await mirror.describe();
+      return {
+        name: source?.name ?? config.name,
+        license: source?.license ?? config.reportsLicense,
+        basemap: { tile_url: config.basemapTileUrl, attribution: config.basemapAttribution },
+        default_center: config.defaultCenter,
+        default_zoom: config.defaultZoom,
+        mirror_of: source ? { origin: source.origin, url: source.url, synced_at: source.syncedAt } : null,
+      };
+    },
   );
 }

@@ -189,6 +189,23 @@ export class LedgerRepository {
     return found;
   }
 
+  /** Leaves and stored subtree hashes of these entries, all a proof needs (their content is not read). */
+  async treeMaterial(indices: readonly number[]): Promise<Map<number, { leaf: Buffer; treeNodes: Buffer }>> {
+    const found = new Map<number, { leaf: Buffer; treeNodes: Buffer }>();
+    const unique = [...new Set(indices)];
+    for (let i = 0; i < unique.length; i += insertChunk) {
+      const rows = await this.db
+        .selectFrom('ledger_entries')
+        .select(['idx', 'leaf', 'tree_nodes'])
+        .where('idx', 'in', unique.slice(i, i + insertChunk))
+        .execute();
+      for (const row of rows) {
+        found.set(Number(row.idx), { leaf: Buffer.from(row.leaf), treeNodes: Buffer.from(row.tree_nodes) });
+      }
+    }
+    return found;
+  }
+
   /** Every entry about one subject (e.g. `report:…`), oldest first. */
   async ofSubject(subject: string, executor: Executor = this.db): Promise<StoredEntry[]> {
     const rows = await executor

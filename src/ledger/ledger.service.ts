@@ -214,7 +214,7 @@ export class LedgerService {
         return placeholder;
       },
     );
-    const entries = await this.ledger.at([...wanted]);
+    const entries = await this.ledger.treeMaterial([...wanted]);
     const entryAt = (index: number) => {
       const entry = entries.get(index);
       if (!entry) throw new Error(`ledger entry ${index} is missing`);

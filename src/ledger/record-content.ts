@@ -30,7 +30,7 @@ export const recordActions = [
 export type RecordAction = (typeof recordActions)[number];
 
 /** A published report as the public sees it, without its votes (they are entries of their own). */
-export type ReportRecord = Omit<ReportView, 'contact' | 'created_by'>;
+export type ReportRecord = Omit<ReportView, 'contact' | 'created_by' | 'votes'>;
 
 export interface ReportStatusRecord {
   id: string;

@@ -78,6 +78,7 @@ test('parseFilters with nothing given filters nothing', () => {
     bbox: null,
     categoryIds: null,
     status: null,
+    verification: null,
     since: null,
     until: null,
     searchTerms: null,
@@ -94,6 +95,10 @@ test('parseFilters refuses a category list with no ids in it', () => {
 
 test('parseFilters refuses a status that does not exist', () => {
   assertRefused(() => parseFilters({ status: 'deleted' }), 'validation_failed', 'query/status');
+});
+
+test('parseFilters refuses a verification state that does not exist', () => {
+  assertRefused(() => parseFilters({ verification: 'confirmed' }), 'validation_failed', 'query/verification');
 });
 
 test('parseFilters refuses until before since, naming until', () => {

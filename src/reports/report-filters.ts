@@ -1,13 +1,14 @@
 import type { BoundingBox } from '../db/dialect-sql.js';
 import { searchTerms } from '../db/dialect-sql.js';
 import { TallyError, validationError } from '../errors.js';
-import { type ReportStatus, reportStatuses } from './report.js';
+import { type ReportStatus, reportStatuses, type VerificationState, verificationStates } from './report.js';
 
 /** The list and export filters as they arrive in a query string. */
 export interface ReportFilterParams {
   bbox?: string;
   category?: string;
   status?: string;
+  verification?: string;
   since?: string;
   until?: string;
   q?: string;
@@ -19,6 +20,7 @@ export interface ParsedFilters {
   bbox: BoundingBox | null;
   categoryIds: string[] | null;
   status: ReportStatus | null;
+  verification: VerificationState | null;
   since: string | null;
   until: string | null;
   searchTerms: string[] | null;
@@ -66,6 +68,13 @@ export function parseFilters(params: ReportFilterParams): ParsedFilters {
     }
     status = params.status as ReportStatus;
   }
+  let verification: VerificationState | null = null;
+  if (params.verification !== undefined) {
+    if (!(verificationStates as readonly string[]).includes(params.verification)) {
+      throw validationError('query/verification', `must be one of ${verificationStates.join(', ')}`);
+    }
+    verification = params.verification as VerificationState;
+  }
   const categoryIds = params.category
     ?.split(',')
     .map((id) => id.trim())
@@ -85,6 +94,7 @@ export function parseFilters(params: ReportFilterParams): ParsedFilters {
     bbox: params.bbox === undefined ? null : parseBbox(params.bbox),
     categoryIds: categoryIds ?? null,
     status,
+    verification,
     since,
     until,
     searchTerms: terms,

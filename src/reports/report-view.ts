@@ -1,5 +1,14 @@
 import type { Survey } from '../surveys/surveys.repository.js';
+import type { Verdict, Vote } from '../votes/vote.js';
 import type { FieldValue, PublicReportSummary, Report } from './report.js';
+
+/** One volunteer's vote as everyone sees it: by pseudonym, so two votes are seen to be two people. */
+export interface VoteView {
+  voter: string;
+  verdict: Verdict;
+  reason: string;
+  created_at: string;
+}
 
 export interface ReportView {
   id: string;
@@ -21,10 +30,18 @@ export interface ReportView {
   revision: number;
   categories: string[];
   fields: Record<string, FieldValue>;
+  /** Oldest first. */
+  votes: VoteView[];
   /** Only in the staff view. */
   contact?: string | null;
   created_by?: string | null;
 }
+
+/**
+ * A report's own state, without the votes cast on it: what the public record stores when a report is
+ * published or edited. Votes are entries of their own, so a vote never rewrites the report's content.
+ */
+export type ReportStateView = Omit<ReportView, 'votes'>;
 
 /** About 1.1 km: enough to place a report in a neighbourhood, not at a door. */
 const coarseGridDegrees = 0.01;
@@ -57,7 +74,7 @@ function publicFields(report: Report, survey: Survey | undefined): Record<string
 }
 
 /** What anyone may see: no contact, no private fields, coarsened location when sensitive. */
-export function toPublicView(report: Report, survey: Survey | undefined): ReportView {
+export function toPublicView(report: Report, survey: Survey | undefined): ReportStateView {
   return {
     id: report.id,
     survey_id: report.surveyId,
@@ -82,7 +99,7 @@ export function toPublicView(report: Report, survey: Survey | undefined): Report
 }
 
 /** What volunteers and above see: everything, exact location included. */
-export function toStaffView(report: Report): ReportView {
+export function toStaffView(report: Report): ReportStateView {
   return {
     ...toPublicView(report, undefined),
     location: report.location
@@ -92,6 +109,14 @@ export function toStaffView(report: Report): ReportView {
     contact: report.contact,
     created_by: report.createdBy,
   };
+}
+
+export function toVoteView(vote: Vote): VoteView {
+  return { voter: vote.voter, verdict: vote.verdict, reason: vote.reason, created_at: vote.createdAt };
+}
+
+export function withVotes(view: ReportStateView, votes: readonly Vote[]): ReportView {
+  return { ...view, votes: votes.map(toVoteView) };
 }
 
 /** A published report as open-data downloads carry it. A full `ReportView` fits this shape too. */

@@ -10,6 +10,7 @@ import {
 import type { Database } from '../db/schema.js';
 import type { LedgerChange } from '../ledger/entry.js';
 import type { LedgerRepository } from '../ledger/ledger.repository.js';
+import type { Verdict, Vote } from '../votes/vote.js';
 import type {
   FieldValue,
   PublicReportSummary,
@@ -23,6 +24,7 @@ import { publicLocation } from './report-view.js';
 
 export interface ReportQuery {
   statuses: ReportStatus[] | null;
+  verification: VerificationState | null;
   bbox: BoundingBox | null;
   categoryIds: string[] | null;
   since: string | null;
@@ -245,7 +247,8 @@ export class ReportsRepository {
 
   /**
    * Saves an edit only if nobody else saved one since `expectedRevision`; records the new revision.
-   * Returns false when the stored revision moved on.
+   * Returns false when the stored revision moved on, or when a vote changed the verification state in the
+   * meantime: votes do not make revisions, and an edit must not write back, or record, a stale state.
    */
   async update(
     report: Report,
@@ -260,6 +263,7 @@ export class ReportsRepository {
         .set(columns)
         .where('id', '=', report.id)
         .where('revision', '=', expectedRevision)
+        .where('verification', '=', report.verification)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
       await trx.deleteFrom('report_categories').where('report_id', '=', report.id).execute();
@@ -338,6 +342,7 @@ export class ReportsRepository {
   private async filtered(query: ReportQuery) {
     let select = this.db.selectFrom('reports');
     if (query.statuses) select = select.where('status', 'in', query.statuses);
+    if (query.verification) select = select.where('verification', '=', query.verification);
     if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
     if (query.since) select = select.where('occurred_at', '>=', query.since);
     if (query.until) select = select.where('occurred_at', '<=', query.until);
@@ -381,6 +386,33 @@ export class ReportsRepository {
       createdAt: row.created_at,
       snapshot: JSON.parse(row.snapshot) as Report,
     }));
+  }
+
+  /** The votes on each of these reports, oldest first, in one query for a whole page. */
+  async votesOf(reportIds: readonly string[]): Promise<Map<string, Vote[]>> {
+    const byReport = new Map<string, Vote[]>();
+    if (reportIds.length === 0) return byReport;
+    const rows = await this.db
+      .selectFrom('votes')
+      .select(['report_id', 'voter', 'verdict', 'reason', 'created_at'])
+      .where('report_id', 'in', [...new Set(reportIds)])
+      // The record's order is the order votes were counted in, even when two share a timestamp.
+      .orderBy('ledger_index')
+      .orderBy('created_at')
+      .execute();
+    for (const row of rows) {
+      const vote: Vote = {
+        reportId: row.report_id,
+        voter: row.voter,
+        verdict: row.verdict as Verdict,
+        reason: row.reason,
+        createdAt: row.created_at,
+      };
+      const list = byReport.get(row.report_id);
+      if (list) list.push(vote);
+      else byReport.set(row.report_id, [vote]);
+    }
+    return byReport;
   }
 
   private async categoriesOf(reportIds: string[]): Promise<Map<string, string[]>> {

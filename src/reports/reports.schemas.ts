@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import { Id, Timestamp } from '../http/schemas.js';
+import { verdicts } from '../votes/vote.js';
 import { reportStatuses, sensitivities, verificationStates } from './report.js';
 
-const literalUnion = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
+export const literalUnion = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 export const LocationInput = Type.Object(
   {
@@ -96,6 +97,15 @@ export const Report = Type.Object(
     revision: Type.Integer(),
     categories: Type.Array(Type.String()),
     fields: Type.Record(Type.String(), FieldValue),
+    votes: Type.Array(
+      Type.Object({
+        voter: Type.String({ description: 'The pseudonymous id the public record uses' }),
+        verdict: literalUnion(verdicts),
+        reason: Type.String(),
+        created_at: Timestamp,
+      }),
+      { description: "Volunteers' votes on the report, oldest first" },
+    ),
     contact: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     created_by: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
@@ -116,6 +126,7 @@ export const ReportFilters = Type.Object(
     status: Type.Optional(
       Type.String({ description: `one of ${reportStatuses.join(', ')} (volunteers and up)` }),
     ),
+    verification: Type.Optional(Type.String({ description: `one of ${verificationStates.join(', ')}` })),
     since: Type.Optional(Type.String({ description: 'occurred at or after (RFC 3339 or a date)' })),
     until: Type.Optional(Type.String({ description: 'occurred at or before (RFC 3339 or a date)' })),
     q: Type.Optional(Type.String({ maxLength: 500, description: 'words in title, description or place' })),

@@ -10,6 +10,7 @@ import type { LedgerChange } from '../ledger/entry.js';
 import type { PublicRecord, RecordActor } from '../ledger/public-record.js';
 import { SurveyCache } from '../surveys/survey-cache.js';
 import type { FieldType, Survey, SurveyField, SurveysRepository } from '../surveys/surveys.repository.js';
+import type { Vote } from '../votes/vote.js';
 import type { FieldValue, Report, ReportSource, ReportStatus } from './report.js';
 import { decodeCursor, encodeCursor, parseFilters, type ReportFilterParams } from './report-filters.js';
 import {
@@ -18,6 +19,7 @@ import {
   toPublicView,
   toStaffView,
   toSummaryView,
+  withVotes,
 } from './report-view.js';
 import type { ReportQuery, ReportsRepository } from './reports.repository.js';
 import type { NewReportBody, ReportPatchBody } from './reports.schemas.js';
@@ -86,7 +88,7 @@ function checkFields(survey: Survey, fields: Record<string, FieldValue>): void {
     throw new TallyError('validation_failed', 'Some survey fields are not valid', errors);
 }
 
-/** A report's public state as the record stores it: exactly its public view. */
+/** A report's public state as the record stores it: exactly its public view, without the votes. */
 export function reportRecordContent(report: Report, survey: Survey | undefined): JsonValue {
   return toPublicView(report, survey) as unknown as JsonValue;
 }
@@ -172,7 +174,7 @@ export class ReportsService {
     const changes = this.publicChanges(null, { ...report, seq: 0 }, survey, 'rule:auto-publish', now);
     try {
       const seq = await this.reports.insert(report, changes);
-      return this.view(actor, { ...report, seq }, survey);
+      return this.view(actor, { ...report, seq }, survey, []);
     } catch (error) {
       // Two retries racing: the loser finds the winner's report.
       const winner = idempotency ? await this.replay(actor, idempotency) : undefined;
@@ -209,7 +211,11 @@ export class ReportsService {
   }
 
   private async viewWithSurvey(actor: Actor, report: Report): Promise<ReportView> {
-    return this.view(actor, report, await this.surveys.findById(report.surveyId));
+    const [survey, votes] = await Promise.all([
+      this.surveys.findById(report.surveyId),
+      this.reports.votesOf([report.id]),
+    ]);
+    return this.view(actor, report, survey, votes.get(report.id) ?? []);
   }
 
   async list(actor: Actor, params: ReportFilterParams): Promise<ReportPage> {
@@ -307,10 +313,11 @@ export class ReportsService {
     if (!(await this.reports.update(next, current.revision, editor.userId, changes))) {
       throw new TallyError(
         'revision_conflict',
-        'Someone else saved this report at the same moment; reload it',
+        'Someone else edited or voted on this report at the same moment; reload it',
       );
     }
-    return toStaffView(next);
+    const votes = await this.reports.votesOf([id]);
+    return withVotes(toStaffView(next), votes.get(id) ?? []);
   }
 
   async revisions(
@@ -319,12 +326,16 @@ export class ReportsService {
   ): Promise<{ revision: number; actor_id: string | null; created_at: string; report: ReportView }[]> {
     requireRole(actor, 'volunteer', 'see the edit history');
     if (!(await this.reports.findById(id))) throw new TallyError('report_not_found', `No report ${id}`);
-    const revisions = await this.reports.revisions(id);
+    const [revisions, votes] = await Promise.all([this.reports.revisions(id), this.reports.votesOf([id])]);
+    // Each revision shows the votes cast by then, which are the ones its verification state came from.
     return revisions.map((r) => ({
       revision: r.revision,
       actor_id: r.actorId,
       created_at: r.createdAt,
-      report: toStaffView(r.snapshot),
+      report: withVotes(
+        toStaffView(r.snapshot),
+        (votes.get(id) ?? []).filter((vote) => vote.createdAt <= r.createdAt),
+      ),
     }));
   }
 
@@ -362,17 +373,20 @@ export class ReportsService {
     return report.status === 'published' || hasRole(actor, 'volunteer');
   }
 
-  /** Views of many reports, reading each survey (for its private fields) once. */
+  /** Views of many reports, reading each survey (for its private fields) once and all the votes at once. */
   private async views(actor: Actor, reports: Report[]): Promise<ReportView[]> {
-    if (hasRole(actor, 'volunteer')) return reports.map(toStaffView);
+    const votes = await this.reports.votesOf(reports.map((r) => r.id));
+    const votesOf = (report: Report) => votes.get(report.id) ?? [];
+    if (hasRole(actor, 'volunteer')) return reports.map((r) => withVotes(toStaffView(r), votesOf(r)));
     const surveys = new Map<string, Survey | undefined>();
     for (const id of new Set(reports.map((r) => r.surveyId)))
       surveys.set(id, await this.surveys.findById(id));
-    return reports.map((report) => toPublicView(report, surveys.get(report.surveyId)));
+    return reports.map((r) => withVotes(toPublicView(r, surveys.get(r.surveyId)), votesOf(r)));
   }
 
-  private view(actor: Actor, report: Report, survey: Survey | undefined): ReportView {
-    return hasRole(actor, 'volunteer') ? toStaffView(report) : toPublicView(report, survey);
+  private view(actor: Actor, report: Report, survey: Survey | undefined, votes: readonly Vote[]): ReportView {
+    const state = hasRole(actor, 'volunteer') ? toStaffView(report) : toPublicView(report, survey);
+    return withVotes(state, votes);
   }
 
   private async query(
@@ -388,6 +402,7 @@ export class ReportsService {
     }
     return {
       statuses: filters.status ? [filters.status] : staff ? null : ['published'],
+      verification: filters.verification,
       bbox: filters.bbox,
       categoryIds: filters.categoryIds
         ? await this.categories.expandWithDescendants(filters.categoryIds, 'query/category')

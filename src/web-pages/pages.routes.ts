@@ -58,15 +58,19 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     return fillValues(html, form);
   };
 
+  // A report's page reads the report's id from its own address, so one file serves every `/reports/:id`.
   for (const [route, file] of [
     ['/', 'index.html'],
     ['/volunteer', 'volunteer.html'],
+    ['/about', 'about.html'],
+    ['/reports/:id', 'report-page.html'],
   ] as const) {
     if (!existsSync(path.join(webDir, file))) continue;
     const body = page(file);
     app.get(route, { schema: { hide: true } }, (_request, reply) => {
-      // The map may be embedded in other sites; the volunteers' page, where decisions are clicked, may not.
-      if (route === '/volunteer') reply.header('x-frame-options', 'DENY');
+      // The map may be embedded in other sites; pages where decisions are clicked (the volunteers' queue, a
+      // report's check form) may not.
+      if (route === '/volunteer' || route === '/reports/:id') reply.header('x-frame-options', 'DENY');
       return sendPage(reply, body);
     });
   }

@@ -28,12 +28,55 @@ export interface Report {
   contact?: string | null;
   status?: ReportStatus;
   verification?: Verification;
+  /** Pseudonym of whoever published it, as the public record names them. */
+  published_by?: string | null;
+  votes?: Vote[];
   sensitivity?: 'exact' | 'coarse';
   revision?: number;
   updated_at?: string;
   published_at?: string | null;
   source?: string;
   url?: string;
+}
+
+export type Verdict = 'confirm' | 'reject' | 'needs_info';
+
+/** One volunteer's check of a report; `voter` is their pseudonym on the public record. */
+export interface Vote {
+  voter: string;
+  verdict: Verdict;
+  reason: string;
+  created_at: string;
+}
+
+/** One entry of the public record (`GET /api/v1/ledger/entries`, a report's history). */
+export interface LedgerEntry {
+  index: number;
+  time: string;
+  action: string;
+  subject: string;
+  actor: string;
+  /** Base64 of the exact leaf bytes. */
+  leaf: string;
+  /** Base64 of the content bytes (canonical JSON), or null once redacted. */
+  content: string | null;
+  redacted: boolean;
+}
+
+export interface LedgerKey {
+  origin: string;
+  algorithm: string;
+  key_name: string;
+  key_id: string;
+  public_key: string;
+  verifier_key: string;
+}
+
+/** Set when this deployment is a read-only mirror of another one. */
+export interface MirrorOf {
+  origin: string;
+  url: string;
+  synced_at: string | null;
 }
 
 export interface Page<T> {
@@ -62,6 +105,7 @@ export interface SiteConfig {
   basemap: { tile_url: string | null; attribution: string | null };
   default_center: { lat: number; lon: number };
   default_zoom: number;
+  mirror_of?: MirrorOf | null;
 }
 
 export interface Place {

@@ -1,16 +1,20 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, errorMessage, isAbort, queryString, request } from '../api';
+import { MirrorBanner, VerificationBadge } from '../shared/badges';
 import { categoryIndex, categoryNames, flattenCategories } from '../shared/categories';
 import { formatDateTime } from '../shared/format';
+import { reportPageUrl } from '../shared/ledger';
 import { type Category, type Page, placeName, type Report, reportLocation, type SiteConfig } from '../types';
 import { type BBox, type ReportCollection, ReportMap, type ReportProperties } from './report-map';
 import { t } from './strings';
 
 type Range = keyof typeof t.ranges;
+type VerificationFilter = keyof typeof t.verifications;
 
 interface Filters {
   category: string;
+  verification: VerificationFilter;
   range: Range;
   from: string;
   until: string;
@@ -18,6 +22,7 @@ interface Filters {
 
 interface Query {
   category?: string;
+  verification?: string;
   since?: string;
   until?: string;
 }
@@ -35,8 +40,10 @@ const HOURS = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30 } as const;
 function readFilters(): Filters {
   const params = new URLSearchParams(location.search);
   const range = params.get('range') as Range | null;
+  const verification = params.get('verification') as VerificationFilter | null;
   return {
     category: params.get('category') ?? '',
+    verification: verification && verification in t.verifications ? verification : 'all',
     range: range && range in t.ranges ? range : 'all',
     from: params.get('from') ?? '',
     until: params.get('until') ?? '',
@@ -46,6 +53,7 @@ function readFilters(): Filters {
 function writeFilters(filters: Filters): void {
   const query = queryString({
     category: filters.category,
+    verification: filters.verification === 'all' ? '' : filters.verification,
     range: filters.range === 'all' ? '' : filters.range,
     from: filters.range === 'custom' ? filters.from : '',
     until: filters.range === 'custom' ? filters.until : '',
@@ -56,6 +64,7 @@ function writeFilters(filters: Filters): void {
 function toQuery(filters: Filters): Query {
   const query: Query = {};
   if (filters.category) query.category = filters.category;
+  if (filters.verification !== 'all') query.verification = filters.verification;
   if (filters.range === 'custom') {
     // Dates are days in the viewer's time zone; `until` includes the whole of its day.
     if (filters.from) query.since = new Date(`${filters.from}T00:00`).toISOString();
@@ -72,6 +81,32 @@ function toQuery(filters: Filters): Query {
 
 function downloadUrl(format: 'csv' | 'geojson' | 'kml', query: Query): string {
   return `/api/v1/exports/reports.${format}${queryString({ ...query })}`;
+}
+
+/** What the marker styles mean; clusters keep one look whatever they hold. Folded at first on small screens. */
+function Legend() {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (ref.current && !window.matchMedia('(max-width: 720px)').matches) ref.current.open = true;
+  }, []);
+  return (
+    <details class="legend" ref={ref}>
+      <summary class="legend-heading">{t.legend}</summary>
+      <ul>
+        {(['verified', 'unverified', 'disputed'] as const).map((state) => (
+          <li key={state} class="legend-item">
+            <span class={`legend-marker marker-${state}`} aria-hidden="true" />
+            {t.legendItems[state]}
+          </li>
+        ))}
+        <li class="legend-item">
+          <span class="legend-marker marker-cluster" aria-hidden="true" />
+          {t.legendCluster}
+        </li>
+        <li class="legend-item legend-note">{t.legendColour}</li>
+      </ul>
+    </details>
+  );
 }
 
 function App() {
@@ -214,156 +249,182 @@ function App() {
   const update = (change: Partial<Filters>) => setFilters((previous) => ({ ...previous, ...change }));
 
   return (
-    <div class="map-layout">
-      <div class="map-area">
-        <section ref={mapBox} class="map" aria-label={t.mapLabel} />
-        {matching === null && !dataError && config && <div class="map-loading">{t.loadingMap}</div>}
-      </div>
-      <aside class="panel" aria-label={t.inView}>
-        {notice && <p class="notice notice-warning">{notice}</p>}
-        <div class="panel-top">
-          <a class="button" href="/report">
-            {t.send}
-          </a>
+    <>
+      <MirrorBanner mirror={config?.mirror_of} />
+      <div class="map-layout">
+        <div class="map-area">
+          <section ref={mapBox} class="map" aria-label={t.mapLabel} />
+          {matching === null && !dataError && config && <div class="map-loading">{t.loadingMap}</div>}
+          <Legend />
         </div>
-
-        <form class="filters" aria-label={t.filters} onSubmit={(event) => event.preventDefault()}>
-          <div class="field">
-            <label for="filter-category">{t.category}</label>
-            <select
-              id="filter-category"
-              value={filters.category}
-              onChange={(event) => update({ category: event.currentTarget.value })}
-            >
-              <option value="">{t.allCategories}</option>
-              {flattenCategories(categories).map(({ category, depth }) => (
-                <option key={String(category.id)} value={String(category.id)}>
-                  {'\u00a0\u00a0\u00a0'.repeat(depth)}
-                  {category.name}
-                </option>
-              ))}
-            </select>
+        <aside class="panel" aria-label={t.inView}>
+          {notice && <p class="notice notice-warning">{notice}</p>}
+          <div class="panel-top">
+            <a class="button" href="/report">
+              {t.send}
+            </a>
           </div>
-          <div class="field">
-            <label for="filter-range">{t.time}</label>
-            <select
-              id="filter-range"
-              value={filters.range}
-              onChange={(event) => update({ range: event.currentTarget.value as Range })}
-            >
-              {(Object.keys(t.ranges) as Range[]).map((key) => (
-                <option key={key} value={key}>
-                  {t.ranges[key]}
-                </option>
-              ))}
-            </select>
-          </div>
-          {filters.range === 'custom' && (
-            <div class="row">
-              <div class="field">
-                <label for="filter-from">{t.from}</label>
-                <input
-                  id="filter-from"
-                  type="date"
-                  value={filters.from}
-                  max={filters.until || undefined}
-                  onChange={(event) => update({ from: event.currentTarget.value })}
-                />
-              </div>
-              <div class="field">
-                <label for="filter-until">{t.until}</label>
-                <input
-                  id="filter-until"
-                  type="date"
-                  value={filters.until}
-                  min={filters.from || undefined}
-                  onChange={(event) => update({ until: event.currentTarget.value })}
-                />
-              </div>
-            </div>
-          )}
-          <p class="muted count" aria-live="polite">
-            {matching !== null && t.matching(matching)}
-          </p>
-          {dataError && (
-            <div class="notice notice-error">
-              <p>{dataError}</p>
-              <button type="button" class="secondary" onClick={() => setReload((n) => n + 1)}>
-                {t.retry}
-              </button>
-            </div>
-          )}
-        </form>
 
-        <section class="report-list" id="list" aria-labelledby="list-heading">
-          <h2 id="list-heading">{t.inView}</h2>
-          {listError && <p class="notice notice-error">{listError}</p>}
-          {!listLoading && !listError && items.length === 0 && <p class="muted">{t.empty}</p>}
-          <ul>
-            {items.map((report) => (
-              <li key={String(report.id)}>
-                <button
-                  type="button"
-                  class="report-item"
-                  onClick={() => show(report)}
-                  aria-label={t.showOnMap(report.title)}
-                >
-                  <span class="report-title">{report.title}</span>
-                  <span class="report-meta">
-                    {[formatDateTime(report.occurred_at ?? report.received_at), placeName(report)]
-                      .filter(Boolean)
-                      .join(' · ')}
-                  </span>
-                  {(report.categories?.length ?? 0) > 0 && (
+          <form class="filters" aria-label={t.filters} onSubmit={(event) => event.preventDefault()}>
+            <div class="field">
+              <label for="filter-category">{t.category}</label>
+              <select
+                id="filter-category"
+                value={filters.category}
+                onChange={(event) => update({ category: event.currentTarget.value })}
+              >
+                <option value="">{t.allCategories}</option>
+                {flattenCategories(categories).map(({ category, depth }) => (
+                  <option key={String(category.id)} value={String(category.id)}>
+                    {'\u00a0\u00a0\u00a0'.repeat(depth)}
+                    {category.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="filter-verification">{t.verification}</label>
+              <select
+                id="filter-verification"
+                value={filters.verification}
+                onChange={(event) =>
+                  update({ verification: event.currentTarget.value as VerificationFilter })
+                }
+              >
+                {(Object.keys(t.verifications) as VerificationFilter[]).map((key) => (
+                  <option key={key} value={key}>
+                    {t.verifications[key]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="filter-range">{t.time}</label>
+              <select
+                id="filter-range"
+                value={filters.range}
+                onChange={(event) => update({ range: event.currentTarget.value as Range })}
+              >
+                {(Object.keys(t.ranges) as Range[]).map((key) => (
+                  <option key={key} value={key}>
+                    {t.ranges[key]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filters.range === 'custom' && (
+              <div class="row">
+                <div class="field">
+                  <label for="filter-from">{t.from}</label>
+                  <input
+                    id="filter-from"
+                    type="date"
+                    value={filters.from}
+                    max={filters.until || undefined}
+                    onChange={(event) => update({ from: event.currentTarget.value })}
+                  />
+                </div>
+                <div class="field">
+                  <label for="filter-until">{t.until}</label>
+                  <input
+                    id="filter-until"
+                    type="date"
+                    value={filters.until}
+                    min={filters.from || undefined}
+                    onChange={(event) => update({ until: event.currentTarget.value })}
+                  />
+                </div>
+              </div>
+            )}
+            <p class="muted count" aria-live="polite">
+              {matching !== null && t.matching(matching)}
+            </p>
+            {dataError && (
+              <div class="notice notice-error">
+                <p>{dataError}</p>
+                <button type="button" class="secondary" onClick={() => setReload((n) => n + 1)}>
+                  {t.retry}
+                </button>
+              </div>
+            )}
+          </form>
+
+          <section class="report-list" id="list" aria-labelledby="list-heading">
+            <h2 id="list-heading">{t.inView}</h2>
+            {listError && <p class="notice notice-error">{listError}</p>}
+            {bbox && !listLoading && !listError && items.length === 0 && <p class="muted">{t.empty}</p>}
+            <ul>
+              {items.map((report) => (
+                <li key={String(report.id)}>
+                  <button
+                    type="button"
+                    class="report-item"
+                    onClick={() => show(report)}
+                    aria-label={t.showOnMap(report.title)}
+                  >
+                    <span class="report-title">{report.title}</span>
+                    <span class="report-meta">
+                      {[formatDateTime(report.occurred_at ?? report.received_at), placeName(report)]
+                        .filter(Boolean)
+                        .join(' · ')}
+                    </span>
                     <span class="chips">
+                      <VerificationBadge value={report.verification} />
                       {categoryNames(report.categories, index).map((name) => (
                         <span class="chip" key={name}>
                           {name}
                         </span>
                       ))}
                     </span>
-                  )}
-                </button>
-              </li>
-            ))}
-          </ul>
-          {listLoading && <p class="muted">{t.loading}</p>}
-          {cursor && !listLoading && (
-            <button type="button" class="secondary more" onClick={loadMore}>
-              {t.more}
-            </button>
-          )}
-        </section>
+                  </button>
+                  <a
+                    class="report-link"
+                    href={reportPageUrl(report.id)}
+                    aria-label={t.detailsOf(report.title)}
+                  >
+                    {t.details}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            {listLoading && <p class="muted">{t.loading}</p>}
+            {cursor && !listLoading && (
+              <button type="button" class="secondary more" onClick={loadMore}>
+                {t.more}
+              </button>
+            )}
+          </section>
 
-        <section class="downloads" aria-labelledby="downloads-heading">
-          <h2 id="downloads-heading">{t.downloads}</h2>
-          <p class="muted">{t.downloadsHint}</p>
-          <p class="actions">
-            <a class="button button-secondary" href={downloadUrl('csv', query)} download>
-              CSV
-            </a>
-            <a class="button button-secondary" href={downloadUrl('geojson', query)} download>
-              GeoJSON
-            </a>
-            <a class="button button-secondary" href={downloadUrl('kml', query)} download>
-              KML
-            </a>
-          </p>
-          {config?.license?.name && (
-            <p>
-              {t.license}{' '}
-              {config.license.url ? (
-                <a href={config.license.url} rel="license">
-                  {config.license.name}
-                </a>
-              ) : (
-                config.license.name
-              )}
+          <section class="downloads" aria-labelledby="downloads-heading">
+            <h2 id="downloads-heading">{t.downloads}</h2>
+            <p class="muted">{t.downloadsHint}</p>
+            <p class="actions">
+              <a class="button button-secondary" href={downloadUrl('csv', query)} download>
+                CSV
+              </a>
+              <a class="button button-secondary" href={downloadUrl('geojson', query)} download>
+                GeoJSON
+              </a>
+              <a class="button button-secondary" href={downloadUrl('kml', query)} download>
+                KML
+              </a>
             </p>
-          )}
-        </section>
-      </aside>
-    </div>
+            {config?.license?.name && (
+              <p>
+                {t.license}{' '}
+                {config.license.url ? (
+                  <a href={config.license.url} rel="license">
+                    {config.license.name}
+                  </a>
+                ) : (
+                  config.license.name
+                )}
+              </p>
+            )}
+          </section>
+        </aside>
+      </div>
+    </>
   );
 }
 

@@ -3,8 +3,10 @@
  * cluster counts drawn as HTML markers because text layers need glyph files that are not available offline.
  */
 import type { FeatureCollection, Point } from 'geojson';
-import type { GeoJSONSource, Map as MapLibreMap, Marker, Popup } from 'maplibre-gl';
+import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap, Marker, Popup } from 'maplibre-gl';
+import { verificationBadgeElement } from '../shared/badges';
 import { excerpt, formatDateTime } from '../shared/format';
+import { reportPageUrl } from '../shared/ledger';
 import type { Category, Id, SiteConfig } from '../types';
 import { basemapStyle } from './basemap';
 import { maplibregl } from './maplibre';
@@ -30,6 +32,10 @@ export type BBox = [west: number, south: number, east: number, north: number];
 const SOURCE = 'reports';
 const DEFAULT_COLOR = '#c2410c';
 const CLUSTER_COLOR = '#0b5d5b';
+/** Marker looks by verification state (the legend in map.css draws the same). */
+const RING_COLOR = '#073f3e';
+const DISPUTED_COLOR = '#9d174d';
+const VERIFICATION: ExpressionSpecification = ['get', 'verification'];
 
 export class ReportMap {
   readonly map: MapLibreMap;
@@ -86,16 +92,45 @@ export class ReportMap {
         'circle-stroke-color': '#ffffff',
       },
     });
+    // Verified: the category colour, full strength, inside a white gap and a dark ring (this layer).
+    this.map.addLayer({
+      id: 'points-ring',
+      type: 'circle',
+      source: SOURCE,
+      filter: ['all', ['!', ['has', 'point_count']], ['==', VERIFICATION, 'verified']],
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 2, 7, 12, 10],
+        'circle-opacity': 0,
+        'circle-stroke-width': 2.5,
+        'circle-stroke-color': RING_COLOR,
+      },
+    });
+    // Disputed: hollow, with a thick crimson outline. Unverified: the category colour, pale, with a thin edge.
     this.map.addLayer({
       id: 'points',
       type: 'circle',
       source: SOURCE,
       filter: ['!', ['has', 'point_count']],
       paint: {
-        'circle-color': ['coalesce', ['get', '_color'], DEFAULT_COLOR],
+        'circle-color': [
+          'case',
+          ['==', VERIFICATION, 'disputed'],
+          '#ffffff',
+          ['coalesce', ['get', '_color'], DEFAULT_COLOR],
+        ],
+        'circle-opacity': ['match', VERIFICATION, 'verified', 1, 'disputed', 0.95, 0.45],
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 2, 5, 12, 8],
-        'circle-stroke-width': 2,
-        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': ['match', VERIFICATION, 'disputed', 3, 'verified', 2, 1.25],
+        'circle-stroke-color': [
+          'match',
+          VERIFICATION,
+          'disputed',
+          DISPUTED_COLOR,
+          'verified',
+          '#ffffff',
+          ['coalesce', ['get', '_color'], DEFAULT_COLOR],
+        ],
+        'circle-stroke-opacity': ['match', VERIFICATION, 'verified', 1, 'disputed', 1, 0.85],
       },
     });
 
@@ -247,19 +282,20 @@ export class ReportMap {
     }
     const chips = document.createElement('p');
     chips.className = 'chips';
-    if (report.verification === 'verified' || report.verification === 'disputed') {
-      const badge = document.createElement('span');
-      badge.className = `chip chip-${report.verification}`;
-      badge.textContent = report.verification === 'verified' ? t.verified : t.disputed;
-      chips.append(badge, ' ');
-    }
+    chips.append(verificationBadgeElement(report.verification), ' ');
     for (const id of categoryIds(report.categories)) {
       const chip = document.createElement('span');
       chip.className = 'chip';
       chip.textContent = this.categories.get(String(id))?.name ?? String(id);
       chips.append(chip, ' ');
     }
-    if (chips.childNodes.length > 0) root.append(chips);
+    root.append(chips);
+    const more = document.createElement('p');
+    const link = document.createElement('a');
+    link.href = reportPageUrl(report.id);
+    link.textContent = t.details;
+    more.append(link);
+    root.append(more);
     return root;
   }
 

@@ -13,6 +13,21 @@ export const t = {
     all: 'All time',
     custom: 'Choose dates…',
   },
+  verification: 'Verification',
+  verifications: {
+    all: 'All',
+    verified: 'Verified',
+    unverified: 'Unverified',
+    disputed: 'Disputed',
+  },
+  legend: 'Markers',
+  legendItems: {
+    verified: 'Verified: filled, with a dark ring',
+    unverified: 'Unverified: pale, with a thin edge',
+    disputed: 'Disputed: hollow, crimson',
+  },
+  legendCluster: 'Group of reports (number inside)',
+  legendColour: 'The fill colour is that of the first category.',
   from: 'From',
   until: 'Until',
   matching: (n: number) =>
@@ -32,8 +47,8 @@ export const t = {
   network: 'The server could not be reached. Check your connection.',
   unknown: 'Something went wrong.',
   retry: 'Try again',
-  verified: 'Verified',
-  disputed: 'Disputed',
+  details: 'Details and history',
+  detailsOf: (title: string) => `Details and history of “${title}”`,
   noScriptMap: 'The map needs JavaScript.',
   close: 'Close',
 } as const;

@@ -1,8 +1,10 @@
 import { type ComponentChildren, render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, errorMessage, isAbort, setToken } from '../api';
+import { VerificationBadge } from '../shared/badges';
 import { categoryIndex, categoryNames, flattenCategories } from '../shared/categories';
 import { formatCoordinate, formatDateTime, isoToLocalInput, localInputToIso } from '../shared/format';
+import { reportPageUrl } from '../shared/ledger';
 import {
   type Category,
   type Page,
@@ -413,7 +415,19 @@ function ReportCard(props: {
                 <dd>{report.revision}</dd>
               </>
             )}
+            <dt>{t.verification}</dt>
+            <dd>
+              <VerificationBadge value={report.verification} />{' '}
+              {(report.votes?.length ?? 0) > 0 && (
+                <span class="muted">{t.votes(report.votes?.length ?? 0)}</span>
+              )}
+            </dd>
           </dl>
+          <p class="card-link">
+            <a href={reportPageUrl(report.id)} aria-label={t.openPageOf(report.title)}>
+              {t.openPage}
+            </a>
+          </p>
           <div class="actions">
             {TRANSITIONS[status].map(({ to, label, kind }) => (
               <button
