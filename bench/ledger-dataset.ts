@@ -85,7 +85,7 @@ export async function ensureLedgerDataset(count: number): Promise<LedgerDataset>
       inserts.push(reports.insert(report, [change]));
     }
     await Promise.all(inserts);
-    if ((to + 1) % 100_000 === 0 || to === count - 1) await services.ledger.checkpoint();
+    if (to % 100_000 === 0 || to === count - 1) await services.ledger.checkpoint();
     process.stderr.write(`\rbuilding a record of ${count} entries: ${to + 1}`);
   }
   db.sqlite?.exec('ANALYZE');

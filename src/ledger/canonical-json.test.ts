@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { canonicalJson, type JsonValue, sameJson } from './canonical-json.js';
 
 // The sample of cyberphone/json-canonicalization (README.md), by the authors of RFC 8785.
 const sampleInput =
@@ -29,4 +29,19 @@ test('nested objects are sorted too and arrays keep their order', () => {
 
 test('a value JSON cannot carry is refused', () => {
   assert.throws(() => canonicalJson(Number.NaN), /NaN/);
+});
+
+test('two values with the same canonical form are the same JSON, whatever their key order', () => {
+  assert.equal(
+    sameJson({ a: [1, { b: null, c: 'x' }], d: true }, { d: true, a: [1, { c: 'x', b: null }] }),
+    true,
+  );
+});
+
+test('values that differ anywhere, in length or in a missing member, are not the same JSON', () => {
+  assert.equal(sameJson({ a: [1, 2] }, { a: [1, 2, 3] }), false);
+  assert.equal(sameJson({ a: 1, b: 2 }, { a: 1 }), false);
+  assert.equal(sameJson({ a: { b: 'x' } }, { a: { b: 'y' } }), false);
+  assert.equal(sameJson({ a: null }, { a: {} }), false);
+  assert.equal(sameJson([], {}), false);
 });

@@ -14,7 +14,7 @@ import type { Report } from '../reports/report.js';
 import { type ReportQuery, ReportsRepository } from '../reports/reports.repository.js';
 import { reportRecordContent } from '../reports/reports.service.js';
 import { type Survey, SurveysRepository } from '../surveys/surveys.repository.js';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { canonicalJson, type JsonValue, sameJson } from './canonical-json.js';
 import { openCheckpoint } from './checkpoint.js';
 import { peaksFromText } from './entry.js';
 import type { LeafFields } from './leaf.js';
@@ -707,10 +707,7 @@ class Verification {
    * the categories were given in is not kept by the database.
    */
   private sameReportContent(expected: JsonObject, recorded: JsonObject): boolean {
-    return (
-      canonicalJson(withSortedCategories(expected)) ===
-      canonicalJson(this.asTheRecordHasItNow(expected, recorded))
-    );
+    return sameJson(withSortedCategories(expected), this.asTheRecordHasItNow(expected, recorded));
   }
 
   private asTheRecordHasItNow(expected: JsonObject, recorded: JsonObject): JsonObject {

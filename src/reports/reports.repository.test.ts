@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase, openTestDatabase } from '../../test/helpers/databases.js';
 import { uuidv7 } from '../ids.js';
+import { makeChange } from '../ledger/entry.js';
 import { LedgerRepository } from '../ledger/ledger.repository.js';
 import type { Report } from './report.js';
 import { ReportsRepository } from './reports.repository.js';
@@ -51,6 +52,30 @@ forEachDatabase('reports repository', (open) => {
     assert.equal(refused.status, 'rejected');
     assert.equal((await repository.findById(good.id))?.title, good.title);
     assert.equal(await repository.findById(broken.id), undefined);
+  });
+
+  test('reports stored together put their entries on the record in order, and a failing one puts none', async () => {
+    const db = await open();
+    const ledger = new LedgerRepository(db.kysely, db.dialect, db.sqlite);
+    const repository = new ReportsRepository(db.kysely, db.dialect, ledger, db.sqlite);
+    const reports = [newReport(), newReport({ categories: ['no-such-category'] }), newReport()];
+    const changeOf = (report: Omit<Report, 'seq'>) =>
+      makeChange(
+        {
+          action: 'report.published',
+          subject: `report:${report.id}`,
+          actor: 'operator',
+          time: report.updatedAt,
+        },
+        { id: report.id },
+      );
+    await Promise.allSettled(reports.map((report) => repository.insert(report, [changeOf(report)])));
+    const recorded = await ledger.range(0, 10);
+    assert.deepEqual(
+      recorded.map((entry) => entry.subject),
+      [`report:${reports[0]!.id}`, `report:${reports[2]!.id}`],
+    );
+    assert.equal((await ledger.head()).size, 2);
   });
 
   test('a stored report reads back exactly as it was written', async () => {

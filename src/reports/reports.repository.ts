@@ -126,7 +126,7 @@ interface PendingInsert {
 
 class InsertBatcher {
   private pending: PendingInsert[] = [];
-  private readonly insertOne: (report: Omit<Report, 'seq'>, changes: readonly LedgerChange[]) => number;
+  private readonly insertOne: (report: Omit<Report, 'seq'>) => number;
   private readonly insertAll: SqliteDatabase.Transaction<(batch: PendingInsert[]) => void>;
 
   constructor(
@@ -144,7 +144,7 @@ class InsertBatcher {
       'INSERT INTO report_revisions (report_id, revision, snapshot, actor_id, created_at) VALUES (?, ?, ?, ?, ?)',
     );
     // Nested better-sqlite3 transactions become savepoints: a failing report rolls back only itself.
-    this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>, changes: readonly LedgerChange[]) => {
+    this.insertOne = sqlite.transaction((report: Omit<Report, 'seq'>) => {
       const seq = Number(insertReport.run(toRow({ ...report, seq: 0 })).lastInsertRowid);
       for (const categoryId of report.categories) insertCategory.run(report.id, categoryId);
       insertRevision.run(
@@ -154,17 +154,19 @@ class InsertBatcher {
         report.createdBy,
         report.updatedAt,
       );
-      ledger.appendSync(changes);
       return seq;
     });
     this.insertAll = sqlite.transaction((batch: PendingInsert[]) => {
       for (const item of batch) {
         try {
-          item.seq = this.insertOne(item.report, item.changes);
+          item.seq = this.insertOne(item.report);
         } catch (error) {
           item.error = error;
         }
       }
+      // The stored reports' entries go on the record together, reading and writing the log's head once per
+      // batch instead of once per report. Should this fail, the whole batch rolls back and nobody is told yes.
+      ledger.appendSync(batch.filter((item) => item.seq !== undefined).flatMap((item) => item.changes));
     });
   }
 
