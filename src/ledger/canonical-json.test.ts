@@ -45,3 +45,14 @@ test('values that differ anywhere, in length or in a missing member, are not the
   assert.equal(sameJson({ a: null }, { a: {} }), false);
   assert.equal(sameJson([], {}), false);
 });
+
+test('keys that look like array indices are still sorted as text', () => {
+  assert.equal(
+    canonicalJson({ b: { 10: 'ten', 9: 'nine', a: 1 }, a: [{ 2: true, 1: false }] }),
+    '{"a":[{"1":false,"2":true}],"b":{"10":"ten","9":"nine","a":1}}',
+  );
+});
+
+test('members that are undefined are left out, as JSON leaves them out', () => {
+  assert.equal(canonicalJson({ b: 1, a: undefined } as unknown as JsonValue), '{"b":1}');
+});

@@ -6,36 +6,63 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  // Every report published and every entry verified passes through here. JSON.stringify already writes
+  // strings and numbers as RFC 8785 asks and keeps keys in insertion order, so a copy with sorted keys goes
+  // through it in one native call, several times faster than writing each member here. Objects enumerate
+  // integer-like keys first whatever the insertion order, so a value holding one is written by hand.
+  const sorted = withSortedKeys(value);
+  return sorted === integerKeys ? writeCanonical(value) : JSON.stringify(sorted);
+}
+
+const integerKeys = Symbol('integer-like keys');
+
+function withSortedKeys(value: JsonValue): JsonValue | typeof integerKeys {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
-    return JSON.stringify(value);
+    return value;
   }
-  // Every report published and every entry verified passes through here: plain loops and string
-  // concatenation instead of map/filter/join keep it several times faster.
   if (Array.isArray(value)) {
-    let text = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) text += ',';
-      text += canonicalJson(value[i] as JsonValue);
+    const items: JsonValue[] = [];
+    for (const item of value) {
+      if (item === undefined) throw new TypeError('canonical JSON cannot hold undefined in an array');
+      const sorted = withSortedKeys(item);
+      if (sorted === integerKeys) return integerKeys;
+      items.push(sorted);
     }
-    return `${text}]`;
+    return items;
   }
   if (typeof value === 'object') {
     // The default sort compares UTF-16 code units, which is exactly what RFC 8785 asks for.
     const keys = Object.keys(value).sort();
-    let text = '{';
-    let first = true;
+    const sorted: { [key: string]: JsonValue } = {};
     for (const key of keys) {
       const member = value[key];
       if (member === undefined) continue;
-      text += first ? '' : ',';
-      text += `${JSON.stringify(key)}:${canonicalJson(member)}`;
-      first = false;
+      if (isArrayIndex(key)) return integerKeys;
+      const inner = withSortedKeys(member);
+      if (inner === integerKeys) return integerKeys;
+      sorted[key] = inner;
     }
-    return `${text}}`;
+    return sorted;
   }
   throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** The same canonical form, member by member. */
+function writeCanonical(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(writeCanonical).join(',')}]`;
+  const members: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const member = value[key];
+    if (member !== undefined) members.push(`${JSON.stringify(key)}:${writeCanonical(member)}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 /** Whether two JSON values have the same canonical form, without building it. */
