@@ -21,7 +21,8 @@ import type { LeafFields } from './leaf.js';
 import { LedgerRepository } from './ledger.repository.js';
 import type { LedgerIdentity } from './ledger.service.js';
 import { HASH_LENGTH, MerkleAccumulator } from './merkle.js';
-import { parseContent, type RedactionRecord, type VoteRecord } from './record-content.js';
+import type { PublicRecord } from './public-record.js';
+import { parseContent, type RedactionRecord, type RoleRecord, type VoteRecord } from './record-content.js';
 
 export interface VerifyProblem {
   /** The entry at fault, or null when none is (a published report that was never recorded, say). */
@@ -38,6 +39,8 @@ export interface VerifyResult {
   reportsChecked: number;
   votesChecked: number;
   categoriesChecked: number;
+  /** Accounts whose role was compared with the record (none on a mirror, which has no accounts). */
+  accountsChecked: number;
   /** The smallest index named by any problem, null when none names one. */
   firstBadIndex: number | null;
   /** How many problems were found in all; `problems` keeps the ones with the smallest indices. */
@@ -259,12 +262,17 @@ class Verification {
   private reportsChecked = 0;
   private votesChecked = 0;
   private categoriesChecked = 0;
+  private accountsChecked = 0;
+  /** The latest `role.*` entry per account pseudonym, and the role it gave. */
+  private readonly roleMarks = new Map<string, { index: number; role: string | null }>();
 
   constructor(
     private readonly trx: Trx,
     private readonly dialect: Dialect,
     private readonly identity: Pick<LedgerIdentity, 'origin' | 'verifier'>,
     options: VerifyOptions,
+    /** How the record names an account; without it (a mirror has no accounts) roles are not compared. */
+    private readonly pseudonym: ((userId: string) => string) | null = null,
   ) {
     this.problems = new Problems(options.maxProblems ?? 100);
     this.batchSize = options.batchSize ?? 5000;
@@ -283,6 +291,7 @@ class Verification {
     }
     await this.checkReports();
     await this.checkCategories();
+    await this.checkRoles();
     return {
       ok: this.problems.count === 0,
       treeSize: this.position,
@@ -291,6 +300,7 @@ class Verification {
       reportsChecked: this.reportsChecked,
       votesChecked: this.votesChecked,
       categoriesChecked: this.categoriesChecked,
+      accountsChecked: this.accountsChecked,
       firstBadIndex: this.problems.first,
       problemCount: this.problems.count,
       problems: this.problems.list(),
@@ -418,6 +428,13 @@ class Verification {
       const id = subject.slice('category:'.length);
       this.categoryMarks.set(id, { index, deleted: action === 'category.deleted' });
       if (action === 'category.deleted') this.deletedCategories.add(id);
+    } else if (subject.startsWith('account:') && action.startsWith('role.')) {
+      // Role changes are few: their content is read here.
+      const role = parseContent<RoleRecord>(content)?.role;
+      this.roleMarks.set(subject.slice('account:'.length), {
+        index,
+        role: typeof role === 'string' ? role : null,
+      });
     } else if (action === 'settings.changed') {
       const surveys = parseContent<{ surveys?: { id: string; fields: { key: string }[] }[] }>(
         content,
@@ -746,6 +763,31 @@ class Verification {
     }
   }
 
+  /**
+   * Every account's role is the one the record last gave it: a role raised in the database behind the
+   * record's back (someone making themselves admin) is exactly the power this record is there to show.
+   */
+  private async checkRoles(): Promise<void> {
+    if (!this.pseudonym) return;
+    const users = await this.trx.selectFrom('users').select(['id', 'email', 'role']).orderBy('id').execute();
+    for (const user of users) {
+      this.accountsChecked += 1;
+      const account = this.pseudonym(user.id);
+      const marks = this.roleMarks.get(account);
+      if (!marks) {
+        this.problems.add(
+          null,
+          `account:${account} has the role ${user.role} but the record never granted one`,
+        );
+      } else if (marks.role !== user.role) {
+        this.problems.add(
+          marks.index,
+          `account:${account} is ${user.role} in the database but the record says ${JSON.stringify(marks.role)}`,
+        );
+      }
+    }
+  }
+
   private async checkCategories(): Promise<void> {
     // A taxonomy is small: a few hundred categories at most, read in one go.
     const categories = await new CategoriesRepository(
@@ -813,14 +855,18 @@ class Verification {
  */
 export async function verifyLedger(
   db: Db,
-  parts: { identity: Pick<LedgerIdentity, 'origin' | 'verifier'> },
+  parts: { identity: Pick<LedgerIdentity, 'origin' | 'verifier'>; record?: PublicRecord },
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   let transaction = db.kysely.transaction();
   if (db.dialect === 'postgres') {
     transaction = transaction.setIsolationLevel('repeatable read').setAccessMode('read only');
   }
-  return transaction.execute((trx) => new Verification(trx, db.dialect, parts.identity, options).run());
+  const record = parts.record && !parts.record.readOnly ? parts.record : null;
+  const pseudonym = record ? (userId: string) => record.pseudonym(userId) : null;
+  return transaction.execute((trx) =>
+    new Verification(trx, db.dialect, parts.identity, options, pseudonym).run(),
+  );
 }
 
 /** One problem as a line of text, e.g. `entry 17 does not match: report:… title in the database differs…`. */
@@ -840,8 +886,9 @@ export function summarizeVerification(result: VerifyResult): string {
     return (
       `The public record verifies: ${counted(result.entriesChecked, 'entry', 'entries')}, ` +
       `${counted(result.checkpointsChecked, 'signed checkpoint')}; ` +
-      `${counted(result.reportsChecked, 'report')}, ${counted(result.votesChecked, 'vote')} and ` +
-      `${counted(result.categoriesChecked, 'category', 'categories')} match it.`
+      `${counted(result.reportsChecked, 'report')}, ${counted(result.votesChecked, 'vote')}, ` +
+      `${counted(result.categoriesChecked, 'category', 'categories')} and ` +
+      `${counted(result.accountsChecked, "account's role", "accounts' roles")} match it.`
     );
   }
   const first =

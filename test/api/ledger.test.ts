@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { App } from '../../src/app.js';
-import { openCheckpoint } from '../../src/ledger/checkpoint.js';
+import { type Checkpoint, openCheckpoint } from '../../src/ledger/checkpoint.js';
 import { sha256Hex } from '../../src/ledger/leaf.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.js';
 import { parseVerifierKey } from '../../src/ledger/signed-note.js';
@@ -50,6 +50,17 @@ async function signedCheckpoint(app: App) {
   const checkpoint = openCheckpoint(response.body, parseVerifierKey(key.verifier_key), key.origin);
   assert.ok(checkpoint, `the checkpoint must verify with the published key:\n${response.body}`);
   return checkpoint;
+}
+
+/** The API's consistency proof from `before` to `after` verifies against both signed roots. */
+async function assertConsistent(app: App, before: Checkpoint, after: Checkpoint): Promise<void> {
+  const proof = json<{ hashes: string[] }>(
+    await app.inject({
+      url: `/api/v1/ledger/proofs/consistency?first=${before.treeSize}&second=${after.treeSize}`,
+    }),
+  );
+  const hashes = proof.hashes.map((h) => Buffer.from(h, 'base64'));
+  assert.ok(verifyConsistency(before.treeSize, after.treeSize, before.rootHash, after.rootHash, hashes));
 }
 
 function contentOf(entry: EntryJson): Record<string, unknown> {
@@ -196,20 +207,7 @@ forEachDatabase('the public record', (open) => {
       await publishedReport(app, volunteer, { ...kiberaReport, title: `Later ${i}` });
     const after = await signedCheckpoint(app);
     assert.ok(after.treeSize > before.treeSize);
-    const proof = json<{ hashes: string[] }>(
-      await app.inject({
-        url: `/api/v1/ledger/proofs/consistency?first=${before.treeSize}&second=${after.treeSize}`,
-      }),
-    );
-    assert.ok(
-      verifyConsistency(
-        before.treeSize,
-        after.treeSize,
-        before.rootHash,
-        after.rootHash,
-        proof.hashes.map((h) => Buffer.from(h, 'base64')),
-      ),
-    );
+    await assertConsistent(app, before, after);
   });
 
   test('a proof for a tree larger than the log is refused with a clear error', async () => {
@@ -257,20 +255,7 @@ forEachDatabase('the public record', (open) => {
     assert.equal(redacted?.redacted, true);
     assert.equal(redacted?.leaf, history[0]!.leaf);
     const after = await signedCheckpoint(app);
-    const proof = json<{ hashes: string[] }>(
-      await app.inject({
-        url: `/api/v1/ledger/proofs/consistency?first=${before.treeSize}&second=${after.treeSize}`,
-      }),
-    );
-    assert.ok(
-      verifyConsistency(
-        before.treeSize,
-        after.treeSize,
-        before.rootHash,
-        after.rootHash,
-        proof.hashes.map((h) => Buffer.from(h, 'base64')),
-      ),
-    );
+    await assertConsistent(app, before, after);
   });
 
   test("a report's current public state cannot be redacted", async () => {

@@ -230,6 +230,56 @@ forEachDatabase('tally ledger verify', (open) => {
     assertFailsAt(await verify(record), (await latestContentEntry(record.app, report.id)).index, /fields/);
   });
 
+  test('a role raised in the database behind the record fails naming the grant it contradicts', async () => {
+    const record = await realisticRecord(await open());
+    const entries = json<{ entries: { index: number; action: string; subject: string }[] }>(
+      await record.app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' }),
+    ).entries;
+    const users = await record.db.kysely.selectFrom('users').select(['id', 'role']).execute();
+    const volunteer = users.find((user) => user.role === 'volunteer')!;
+    const grant = entries.find(
+      (e) => e.subject === `account:${record.services.record.pseudonym(volunteer.id)}`,
+    )!;
+    await record.db.kysely
+      .updateTable('users')
+      .set({ role: 'admin' })
+      .where('id', '=', volunteer.id)
+      .execute();
+    assertFailsAt(
+      await verify(record),
+      grant.index,
+      /is admin in the database but the record says "volunteer"/,
+    );
+  });
+
+  test('an account added to the database behind the record fails without naming an entry', async () => {
+    const record = await realisticRecord(await open());
+    await record.db.kysely
+      .insertInto('users')
+      .values({
+        id: 'smuggled-admin',
+        email: 'smuggled@example.org',
+        display_name: null,
+        role: 'admin',
+        password_hash: 'x',
+        created_at: new Date().toISOString(),
+        disabled_at: null,
+      })
+      .execute();
+    assertFailsAt(await verify(record), null, /has the role admin but the record never granted one/);
+  });
+
+  test('a role changed with tally user role keeps the record verifying', async () => {
+    const record = await realisticRecord(await open());
+    const [user] = await record.db.kysely
+      .selectFrom('users')
+      .select('email')
+      .where('role', '=', 'volunteer')
+      .execute();
+    await record.services.accounts.setRole(user!.email, 'coordinator');
+    assert.deepEqual((await verify(record)).problems, []);
+  });
+
   test('a published report’s row changed behind Tally’s back fails naming its latest content entry', async () => {
     const record = await realisticRecord(await open());
     await sql`UPDATE reports SET title = ${'Nothing happened here'} WHERE id = ${record.edited.id}`.execute(

@@ -1,13 +1,18 @@
 /**
- * What the browser tests of the public record share: a real Tally on its own SQLite file, headless Chromium
- * pointed at it, and small helpers that set the scene through the API. Built like the harness of
- * report-flow.test.ts: what went wrong in the pages (a script error, a file that did not load) is added to
- * a failing step's error.
+ * What the browser tests share: a real Tally on its own SQLite file, headless Chromium pointed at it, and
+ * small helpers that set the scene through the API. What went wrong in the pages (a script error, a file
+ * that did not load) is added to a failing step's error.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import type { Role } from '../../src/accounts/roles.js';
 import { webDistDir } from '../../src/paths.js';
 import { chromiumArgs, chromiumPath, startTestServer, type TestServer } from '../helpers/server.js';
@@ -23,14 +28,18 @@ export const viewports = {
 export interface Session {
   server: TestServer;
   browser: Browser;
-  newContext(options?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
+  /** A fresh browser profile (its own cookies and storage); closed with the browser. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A page whose uncaught script errors and missing files are recorded for `assertPagesHealthy()`. */
   newPage(context: BrowserContext): Promise<Page>;
   assertPagesHealthy(): void;
 }
 
+/** Runs `body` against its own server and browser, and closes both whatever happens. */
 export async function withSession(body: (session: Session) => Promise<void>): Promise<void> {
+  const pages = ['index.html', 'report.html', 'volunteer.html', 'report-page.html', 'about.html'];
   assert.ok(
-    existsSync(path.join(webDistDir, 'report-page.html')) && existsSync(path.join(webDistDir, 'about.html')),
+    pages.every((page) => existsSync(path.join(webDistDir, page))),
     `the web app is not built in ${webDistDir}: run \`npm run build:web\` (scripts/test.mjs does)`,
   );
   const server = await startTestServer();
@@ -52,7 +61,8 @@ export async function withSession(body: (session: Session) => Promise<void>): Pr
         page.on('pageerror', (error) => problems.push(`uncaught error on ${page.url()}: ${error.message}`));
         page.on('response', (response) => {
           const { pathname } = new URL(response.url());
-          // API refusals are part of the flows (401 before signing in, 409 for a second vote); files are not.
+          // API refusals are part of the flows (401 before signing in, 422 for a bad form, 409 for a second
+          // vote); files are not.
           if (
             response.status() >= 400 &&
             response.request().method() === 'GET' &&

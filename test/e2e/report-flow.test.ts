@@ -5,23 +5,15 @@
  * Set TALLY_E2E_SCREENSHOTS to a directory to keep a screenshot of the map page with a published report.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import type { Role } from '../../src/accounts/roles.js';
-import { webDistDir } from '../../src/paths.js';
-import {
-  browserSkipReason,
-  chromiumArgs,
-  chromiumPath,
-  startTestServer,
-  type TestServer,
-} from '../helpers/server.js';
+import type { BrowserContext, Locator } from 'playwright-core';
+import { browserSkipReason, type TestServer } from '../helpers/server.js';
+import { PASSWORD, signIn, withSession } from './browser-session.js';
 
 const TEST_TIMEOUT = 60_000;
-const PASSWORD = 'a long enough test password';
 
 /** The parts of the API's answers these tests read. */
 interface ReportJson {
@@ -47,82 +39,7 @@ interface CategoryJson {
   name: string;
 }
 
-/* ---------- Harness ---------- */
-
-interface Session {
-  server: TestServer;
-  browser: Browser;
-  /** A fresh browser profile (its own cookies and storage); closed with the browser. */
-  newContext(options?: { javaScriptEnabled?: boolean }): Promise<BrowserContext>;
-  /** A page whose uncaught script errors and missing files are recorded for `assertPagesHealthy()`. */
-  newPage(context: BrowserContext): Promise<Page>;
-  assertPagesHealthy(): void;
-}
-
-/**
- * Runs `body` against its own server and browser, and closes both whatever happens. When a step fails, what
- * went wrong in the pages (a script error, a file that did not load) is added to the error.
- */
-async function withSession(body: (session: Session) => Promise<void>): Promise<void> {
-  assert.ok(
-    existsSync(path.join(webDistDir, 'report.html')),
-    `the web app is not built in ${webDistDir}: run \`npm run build:web\` (scripts/test.mjs does)`,
-  );
-  const server = await startTestServer();
-  let browser: Browser | undefined;
-  const problems: string[] = [];
-  try {
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    const launched = browser;
-    const session: Session = {
-      server,
-      browser: launched,
-      async newContext(options = {}) {
-        const context = await launched.newContext({ baseURL: server.url, ...options });
-        context.setDefaultTimeout(15_000);
-        return context;
-      },
-      async newPage(context) {
-        const page = await context.newPage();
-        page.on('pageerror', (error) => problems.push(`uncaught error on ${page.url()}: ${error.message}`));
-        page.on('response', (response) => {
-          const { pathname } = new URL(response.url());
-          // API refusals are part of the flows (401 before signing in, 422 for a bad form); files are not.
-          if (
-            response.status() >= 400 &&
-            response.request().method() === 'GET' &&
-            !pathname.startsWith('/api/')
-          ) {
-            problems.push(`${response.status()} for ${pathname}`);
-          }
-        });
-        return page;
-      },
-      assertPagesHealthy() {
-        assert.deepEqual(problems, [], 'the pages had problems');
-      },
-    };
-    await body(session);
-  } catch (error) {
-    if (problems.length === 0) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\nThe pages had problems:\n  ${problems.join('\n  ')}`, { cause: error });
-  } finally {
-    await browser?.close();
-    await server.close();
-  }
-}
-
-async function signIn(server: TestServer, email: string, role: Role): Promise<string> {
-  await server.createUser(email, role, PASSWORD);
-  const response = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  assert.equal(response.status, 200, `sign-in of ${email}`);
-  return ((await response.json()) as { token: string }).token;
-}
+/* ---------- Helpers ---------- */
 
 async function getJson<T>(server: TestServer, url: string, token?: string): Promise<T> {
   const response = await fetch(`${server.url}${url}`, {
