@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leafBytes, sha256Hex } from './leaf.js';
+import { canonicalJson } from './canonical-json.js';
+import { leafBytes, leafText, sha256Hex } from './leaf.js';
 
 const published = {
   action: 'report.published',
@@ -27,4 +28,10 @@ test('the content hash is the hex SHA-256 of the content bytes', () => {
 
 test('two leaves differing only in content differ', () => {
   assert.notDeepEqual(leafBytes(published, Buffer.from('a')), leafBytes(published, Buffer.from('b')));
+});
+
+test('the leaf text is exactly the canonical JSON of its members, escapes included', () => {
+  const awkward = { ...published, actor: 'p-"quoted"\u2028', subject: 'report:é\u0001' };
+  const hash = sha256Hex(Buffer.from('x'));
+  assert.equal(leafText(awkward, hash), canonicalJson({ ...awkward, content_sha256: hash }));
 });

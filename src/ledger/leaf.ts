@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
 
 /** What one public change records. The content itself is stored beside the leaf, so it can be redacted. */
 export interface LeafFields {
@@ -18,18 +17,22 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /**
- * The exact bytes hashed as a Merkle leaf: RFC 8785 canonical JSON of the fields and the hex SHA-256 of the
- * content, in UTF-8. Anyone holding the entry can rebuild them byte for byte without Tally's code.
+ * The leaf as text: RFC 8785 canonical JSON of the fields and the content's hex SHA-256. The five keys are
+ * fixed and already in code-unit order and every value is a string, so writing them out is the canonical
+ * form, without sorting anything: writers, `tally ledger verify` and mirrors all use this one definition.
+ */
+export function leafText(fields: LeafFields, contentSha256: string): string {
+  return (
+    `{"action":${JSON.stringify(fields.action)},"actor":${JSON.stringify(fields.actor)},` +
+    `"content_sha256":${JSON.stringify(contentSha256)},"subject":${JSON.stringify(fields.subject)},` +
+    `"time":${JSON.stringify(fields.time)}}`
+  );
+}
+
+/**
+ * The exact bytes hashed as a Merkle leaf, in UTF-8. Anyone holding the entry can rebuild them byte for byte
+ * without Tally's code.
  */
 export function leafBytes(fields: LeafFields, content: Uint8Array): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      action: fields.action,
-      actor: fields.actor,
-      content_sha256: sha256Hex(content),
-      subject: fields.subject,
-      time: fields.time,
-    }),
-    'utf8',
-  );
+  return Buffer.from(leafText(fields, sha256Hex(content)), 'utf8');
 }

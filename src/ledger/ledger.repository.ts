@@ -176,32 +176,40 @@ export class LedgerRepository {
   }
 
   async at(indices: readonly number[], executor: Executor = this.db): Promise<Map<number, StoredEntry>> {
-    const found = new Map<number, StoredEntry>();
-    const unique = [...new Set(indices)];
-    for (let i = 0; i < unique.length; i += insertChunk) {
+    return this.byIndex(indices, async (chunk) => {
       const rows = await executor
         .selectFrom('ledger_entries')
         .selectAll()
-        .where('idx', 'in', unique.slice(i, i + insertChunk))
+        .where('idx', 'in', chunk)
         .execute();
-      for (const row of rows) found.set(Number(row.idx), toEntry(row));
-    }
-    return found;
+      return rows.map((row) => [Number(row.idx), toEntry(row)] as const);
+    });
   }
 
   /** Leaves and stored subtree hashes of these entries, all a proof needs (their content is not read). */
   async treeMaterial(indices: readonly number[]): Promise<Map<number, { leaf: Buffer; treeNodes: Buffer }>> {
-    const found = new Map<number, { leaf: Buffer; treeNodes: Buffer }>();
-    const unique = [...new Set(indices)];
-    for (let i = 0; i < unique.length; i += insertChunk) {
+    return this.byIndex(indices, async (chunk) => {
       const rows = await this.db
         .selectFrom('ledger_entries')
         .select(['idx', 'leaf', 'tree_nodes'])
-        .where('idx', 'in', unique.slice(i, i + insertChunk))
+        .where('idx', 'in', chunk)
         .execute();
-      for (const row of rows) {
-        found.set(Number(row.idx), { leaf: Buffer.from(row.leaf), treeNodes: Buffer.from(row.tree_nodes) });
-      }
+      return rows.map(
+        (row) =>
+          [Number(row.idx), { leaf: Buffer.from(row.leaf), treeNodes: Buffer.from(row.tree_nodes) }] as const,
+      );
+    });
+  }
+
+  /** Looks entries up by index, in chunks small enough for both databases' limits on bound parameters. */
+  private async byIndex<T>(
+    indices: readonly number[],
+    fetch: (chunk: number[]) => Promise<(readonly [number, T])[]>,
+  ): Promise<Map<number, T>> {
+    const found = new Map<number, T>();
+    const unique = [...new Set(indices)];
+    for (let i = 0; i < unique.length; i += insertChunk) {
+      for (const [index, value] of await fetch(unique.slice(i, i + insertChunk))) found.set(index, value);
     }
     return found;
   }

@@ -154,6 +154,17 @@ export class LedgerService {
     const record = this.record;
     const wanted = [...new Set(indices)].sort((a, b) => a - b);
     const found = await this.ledger.at(wanted);
+    // The entry holding each subject's text now, read once per subject however many entries name it.
+    const current = new Map<string, number>();
+    const currentText = async (subject: string) => {
+      let index = current.get(subject);
+      if (index === undefined) {
+        const texts = (await this.ledger.ofSubject(subject)).filter((e) => redactableActions.has(e.action));
+        index = texts.at(-1)?.index ?? -1;
+        current.set(subject, index);
+      }
+      return index;
+    };
     for (const index of wanted) {
       const entry = found.get(index);
       if (!entry) throw outOfRange(`no entry ${index}`, '/entries');
@@ -162,10 +173,7 @@ export class LedgerService {
           { field: '/entries', message: `${entry.action} entries keep their content` },
         ]);
       }
-      const superseded = (await this.ledger.ofSubject(entry.subject)).some(
-        (other) => other.index > index && redactableActions.has(other.action),
-      );
-      if (!superseded) {
+      if (index >= (await currentText(entry.subject))) {
         throw new TallyError(
           'redaction_not_allowed',
           `Entry ${index} is the current public state of ${entry.subject}; edit it first, then redact the old entry`,

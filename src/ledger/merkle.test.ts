@@ -596,3 +596,15 @@ test('proofs are not made for a leaf outside the tree or from a larger tree to a
   assert.throws(() => consistencyProof(6, 5, leafHashAt), RangeError);
   assert.throws(() => consistencyProof(1.5, 5, leafHashAt), RangeError);
 });
+
+test('each append returns the roots of the complete subtrees the new leaf closes, lowest first', () => {
+  const accumulator = new MerkleAccumulator();
+  leaves.forEach((hash, index) => {
+    const closed = accumulator.append(hash);
+    const expected: Buffer[] = [];
+    for (let level = 1; (index + 1) % 2 ** level === 0; level++) {
+      expected.push(rootFromLeafHashes(leaves.slice(index + 1 - 2 ** level, index + 1)));
+    }
+    assert.deepEqual(closed, expected, `leaf ${index}`);
+  });
+});

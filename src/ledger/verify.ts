@@ -17,7 +17,7 @@ import { type Survey, SurveysRepository } from '../surveys/surveys.repository.js
 import { canonicalJson, type JsonValue, sameJson } from './canonical-json.js';
 import { openCheckpoint } from './checkpoint.js';
 import { peaksFromText } from './entry.js';
-import type { LeafFields } from './leaf.js';
+import { type LeafFields, leafText } from './leaf.js';
 import { LedgerRepository } from './ledger.repository.js';
 import type { LedgerIdentity } from './ledger.service.js';
 import { HASH_LENGTH, MerkleAccumulator } from './merkle.js';
@@ -194,19 +194,6 @@ function explainLeaf(fields: LeafFields, leaf: Buffer, contentSha256: string | n
     }
   }
   return 'its leaf is not the canonical JSON of its fields';
-}
-
-/**
- * The canonical JSON of the five leaf fields, written out: the keys are fixed and already in RFC 8785 order
- * and every value is a string, so this is byte for byte what `leafBytes` makes, without sorting keys and
- * hashing through a stream a million times.
- */
-function leafText(fields: LeafFields, contentSha256: string): string {
-  return (
-    `{"action":${JSON.stringify(fields.action)},"actor":${JSON.stringify(fields.actor)},` +
-    `"content_sha256":"${contentSha256}","subject":${JSON.stringify(fields.subject)},` +
-    `"time":${JSON.stringify(fields.time)}}`
-  );
 }
 
 /** Check (a): the leaf is exactly the canonical JSON of the row's fields and its content's SHA-256. */

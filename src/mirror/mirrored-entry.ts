@@ -1,6 +1,6 @@
-import { canonicalJson, type JsonValue } from '../ledger/canonical-json.js';
+import type { JsonValue } from '../ledger/canonical-json.js';
 import type { LedgerChange } from '../ledger/entry.js';
-import { sha256Hex } from '../ledger/leaf.js';
+import { leafText, sha256Hex } from '../ledger/leaf.js';
 import type { RemoteEntry } from './mirror-client.js';
 import { MirrorError } from './mirror-error.js';
 
@@ -24,18 +24,14 @@ export function toLedgerChange(remote: RemoteEntry, expectedIndex: number): Ledg
   if (remote.index !== expectedIndex) throw fail(`it came back as entry ${remote.index}`);
   const leaf = strictBase64(remote.leaf);
   if (!leaf) throw fail('its leaf is not base64');
-  const leafText = leaf.toString('utf8');
   let fields: Record<string, JsonValue>;
   try {
-    const parsed = JSON.parse(leafText) as JsonValue;
+    const parsed = JSON.parse(leaf.toString('utf8')) as JsonValue;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new Error('not an object');
-    if (canonicalJson(parsed) !== leafText || !Buffer.from(leafText, 'utf8').equals(leaf)) {
-      throw new Error('not canonical');
-    }
     fields = parsed;
   } catch {
-    throw fail('its leaf is not JSON in RFC 8785 canonical form');
+    throw fail('its leaf is not a JSON object');
   }
   for (const key of leafFields) {
     if (typeof fields[key] !== 'string') throw fail(`its leaf has no "${key}"`);
@@ -45,6 +41,9 @@ export function toLedgerChange(remote: RemoteEntry, expectedIndex: number): Ledg
   const contentHash = fields.content_sha256;
   if (typeof contentHash !== 'string' || !/^[0-9a-f]{64}$/.test(contentHash)) {
     throw fail('its leaf has no hex content_sha256');
+  }
+  if (!Buffer.from(leafText(remote, contentHash), 'utf8').equals(leaf)) {
+    throw fail('its leaf is not JSON in RFC 8785 canonical form');
   }
   let content: Buffer | null = null;
   if (remote.content === null) {

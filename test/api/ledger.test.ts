@@ -7,6 +7,7 @@ import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/m
 import { parseVerifierKey } from '../../src/ledger/signed-note.js';
 import { buildTestApp, json, kiberaReport } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
+import { contentOf, type EntryJson, historyOf, ledgerEntries, ledgerPage } from '../helpers/ledger.js';
 import {
   assertProblem,
   createCategory,
@@ -15,31 +16,10 @@ import {
   submitReport,
 } from '../helpers/reports.js';
 
-interface EntryJson {
-  index: number;
-  time: string;
-  action: string;
-  subject: string;
-  actor: string;
-  leaf: string;
-  content: string | null;
-  redacted: boolean;
-}
-
 interface KeyJson {
   origin: string;
   verifier_key: string;
   public_key: string;
-}
-
-async function entries(
-  app: App,
-  start = 0,
-  end = 1000,
-): Promise<{ tree_size: number; entries: EntryJson[] }> {
-  const response = await app.inject({ url: `/api/v1/ledger/entries?start=${start}&end=${end}` });
-  assert.equal(response.statusCode, 200, response.body);
-  return json(response);
 }
 
 async function signedCheckpoint(app: App) {
@@ -63,16 +43,11 @@ async function assertConsistent(app: App, before: Checkpoint, after: Checkpoint)
   assert.ok(verifyConsistency(before.treeSize, after.treeSize, before.rootHash, after.rootHash, hashes));
 }
 
-function contentOf(entry: EntryJson): Record<string, unknown> {
-  assert.ok(entry.content, `entry ${entry.index} has no content`);
-  return JSON.parse(Buffer.from(entry.content, 'base64').toString('utf8'));
-}
-
 forEachDatabase('the public record', (open) => {
   test('publishing a report appends a leaf whose bytes name the public content by its hash', async () => {
     const { app, as } = await buildTestApp(await open());
     const report = await publishedReport(app, await as('volunteer'), kiberaReport);
-    const [entry] = (await entries(app)).entries.filter((e) => e.subject === `report:${report.id}`);
+    const [entry] = (await ledgerEntries(app)).filter((e) => e.subject === `report:${report.id}`);
     assert.ok(entry);
     assert.equal(entry.action, 'report.published');
     assert.match(entry.actor, /^p-[0-9a-f]{16}$/);
@@ -91,7 +66,7 @@ forEachDatabase('the public record', (open) => {
   test("the record never holds a reporter's contact", async () => {
     const { app, as } = await buildTestApp(await open());
     await publishedReport(app, await as('volunteer'), kiberaReport);
-    const decoded = (await entries(app)).entries
+    const decoded = (await ledgerEntries(app))
       .map((e) => (e.content ? Buffer.from(e.content, 'base64').toString('utf8') : ''))
       .join('\n');
     assert.equal(decoded.includes(kiberaReport.contact), false);
@@ -108,7 +83,7 @@ forEachDatabase('the public record', (open) => {
       payload: { title: 'Pipe' },
     });
     assert.deepEqual(
-      (await entries(app)).entries.filter((e) => e.subject.startsWith('report:')),
+      (await ledgerEntries(app)).filter((e) => e.subject.startsWith('report:')),
       [],
     );
   });
@@ -126,7 +101,7 @@ forEachDatabase('the public record', (open) => {
     await setStatus(app, volunteer, report.id, 'archived');
     const other = await submitReport(app, kiberaReport);
     await setStatus(app, volunteer, other.id, 'rejected');
-    const actions = (await entries(app)).entries
+    const actions = (await ledgerEntries(app))
       .filter((e) => e.subject.startsWith('report:'))
       .map((e) => [e.action, e.subject === `report:${report.id}` ? 'first' : 'second']);
     assert.deepEqual(actions, [
@@ -140,9 +115,9 @@ forEachDatabase('the public record', (open) => {
   test('category changes and role grants are on the record', async () => {
     const { app, as } = await buildTestApp(await open());
     const category = await createCategory(app, await as('coordinator'), { name: 'Water' });
-    const actions = (await entries(app)).entries.map((e) => e.action);
+    const actions = (await ledgerEntries(app)).map((e) => e.action);
     assert.ok(actions.includes('role.granted'));
-    const created = (await entries(app)).entries.find((e) => e.subject === `category:${category.id}`);
+    const created = (await ledgerEntries(app)).find((e) => e.subject === `category:${category.id}`);
     assert.equal(created?.action, 'category.created');
     assert.equal(contentOf(created!).name, 'Water');
   });
@@ -151,7 +126,7 @@ forEachDatabase('the public record', (open) => {
     const { app, as } = await buildTestApp(await open());
     await publishedReport(app, await as('volunteer'), kiberaReport);
     const checkpoint = await signedCheckpoint(app);
-    const all = (await entries(app)).entries;
+    const all = await ledgerEntries(app);
     assert.equal(checkpoint.treeSize, all.length);
     const last = all.at(-1)!;
     const proof = json<{ hashes: string[]; leaf_hash: string }>(
@@ -178,7 +153,7 @@ forEachDatabase('the public record', (open) => {
     for (let i = 0; i < 6; i++)
       await publishedReport(app, volunteer, { ...kiberaReport, title: `Report ${i}` });
     const checkpoint = await signedCheckpoint(app);
-    for (const entry of (await entries(app)).entries) {
+    for (const entry of await ledgerEntries(app)) {
       const proof = json<{ hashes: string[] }>(
         await app.inject({
           url: `/api/v1/ledger/proofs/inclusion?index=${entry.index}&tree_size=${checkpoint.treeSize}`,
@@ -238,9 +213,7 @@ forEachDatabase('the public record', (open) => {
       headers: volunteer,
       payload: { description: 'Water running since 6am' },
     });
-    const history = json<{ entries: EntryJson[] }>(
-      await app.inject({ url: `/api/v1/reports/${leaked.id}/history` }),
-    ).entries;
+    const history = await historyOf(app, leaked.id);
     const before = await signedCheckpoint(app);
     const response = await app.inject({
       method: 'POST',
@@ -250,7 +223,7 @@ forEachDatabase('the public record', (open) => {
     });
     assert.equal(response.statusCode, 201, response.body);
     assert.equal(json<EntryJson>(response).action, 'record.redacted');
-    const [redacted] = (await entries(app, history[0]!.index, history[0]!.index + 1)).entries;
+    const [redacted] = (await ledgerPage(app, history[0]!.index, history[0]!.index + 1)).entries;
     assert.equal(redacted?.content, null);
     assert.equal(redacted?.redacted, true);
     assert.equal(redacted?.leaf, history[0]!.leaf);
@@ -261,9 +234,7 @@ forEachDatabase('the public record', (open) => {
   test("a report's current public state cannot be redacted", async () => {
     const { app, as } = await buildTestApp(await open());
     const report = await publishedReport(app, await as('volunteer'), kiberaReport);
-    const [entry] = json<{ entries: EntryJson[] }>(
-      await app.inject({ url: `/api/v1/reports/${report.id}/history` }),
-    ).entries;
+    const [entry] = await historyOf(app, report.id);
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/ledger/redactions',
@@ -299,7 +270,7 @@ forEachDatabase('public settings on the record', (open) => {
     await buildTestApp(db);
     const { app } = await buildTestApp(db);
     const recorded = () =>
-      entries(app).then((all) => all.entries.filter((e) => e.action === 'settings.changed'));
+      ledgerEntries(app).then((all) => all.filter((e) => e.action === 'settings.changed'));
     assert.equal((await recorded()).length, 1);
     assert.equal(contentOf((await recorded())[0]!).verification_threshold, 2);
     const { app: relicensed } = await buildTestApp(db, {
@@ -309,9 +280,7 @@ forEachDatabase('public settings on the record', (open) => {
         url: 'https://creativecommons.org/publicdomain/zero/1.0/',
       },
     });
-    const after = await entries(relicensed).then((all) =>
-      all.entries.filter((e) => e.action === 'settings.changed'),
-    );
+    const after = (await ledgerEntries(relicensed)).filter((e) => e.action === 'settings.changed');
     assert.equal(after.length, 2);
     assert.deepEqual(contentOf(after[1]!).reports_license, {
       id: 'CC0-1.0',

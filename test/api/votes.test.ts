@@ -6,6 +6,7 @@ import { ReportsRepository } from '../../src/reports/reports.repository.js';
 import { buildTestApp, json, kiberaReport, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import { csvRecords } from '../helpers/formats.js';
+import { contentOf, ledgerEntries } from '../helpers/ledger.js';
 import {
   assertProblem,
   type Headers,
@@ -15,14 +16,6 @@ import {
   setStatus,
   submitReport,
 } from '../helpers/reports.js';
-
-interface EntryJson {
-  index: number;
-  action: string;
-  subject: string;
-  actor: string;
-  content: string | null;
-}
 
 interface Volunteer {
   headers: Headers;
@@ -59,17 +52,6 @@ async function vote(
   const response = await castVote(app, headers, reportId, verdict, reason);
   assert.equal(response.statusCode, 201, response.body);
   return json<ReportJson>(response);
-}
-
-async function ledgerEntries(app: App): Promise<EntryJson[]> {
-  const response = await app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' });
-  assert.equal(response.statusCode, 200, response.body);
-  return json<{ entries: EntryJson[] }>(response).entries;
-}
-
-function contentOf(entry: EntryJson): Record<string, unknown> {
-  assert.ok(entry.content, `entry ${entry.index} has no content`);
-  return JSON.parse(Buffer.from(entry.content, 'base64').toString('utf8'));
 }
 
 forEachDatabase('peer verification by votes', (open) => {

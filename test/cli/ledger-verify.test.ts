@@ -15,8 +15,9 @@ import { type VerifyResult, verifyLedger } from '../../src/ledger/verify.js';
 import { projectRoot } from '../../src/paths.js';
 import { createServices } from '../../src/services.js';
 import { SurveysRepository } from '../../src/surveys/surveys.repository.js';
-import { buildTestApp, json, kiberaReport, type TestApp, testPassword } from '../helpers/app.js';
+import { buildTestApp, kiberaReport, type TestApp, testPassword } from '../helpers/app.js';
 import { forEachDatabase, type TestDb } from '../helpers/databases.js';
+import { type EntryJson, historyOf, ledgerEntries, ledgerPage } from '../helpers/ledger.js';
 import {
   type CategoryJson,
   createCategory,
@@ -26,19 +27,6 @@ import {
   setStatus,
   submitReport,
 } from '../helpers/reports.js';
-
-interface EntryJson {
-  index: number;
-  action: string;
-  subject: string;
-  content: string | null;
-}
-
-async function historyOf(app: App, reportId: string): Promise<EntryJson[]> {
-  const response = await app.inject({ url: `/api/v1/reports/${reportId}/history` });
-  assert.equal(response.statusCode, 200, response.body);
-  return json<{ entries: EntryJson[] }>(response).entries;
-}
 
 /** The entry that holds a report's current public state: its latest publish or edit. */
 async function latestContentEntry(app: App, reportId: string): Promise<EntryJson> {
@@ -162,6 +150,14 @@ async function contentBytes(db: TestDb, index: number): Promise<Buffer> {
   return Buffer.from(row.content);
 }
 
+/** A survey field the tests make private after reports used it. */
+const peopleAffected = {
+  key: 'people_affected',
+  label: 'People affected',
+  type: 'number' as const,
+  required: false,
+};
+
 forEachDatabase('tally ledger verify', (open) => {
   test('a record made through the API verifies, every part of it checked', async () => {
     const record = await realisticRecord(await open());
@@ -169,9 +165,7 @@ forEachDatabase('tally ledger verify', (open) => {
     assert.deepEqual(result.problems, []);
     assert.equal(result.ok, true);
     assert.equal(result.firstBadIndex, null);
-    const size = json<{ tree_size: number }>(
-      await record.app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' }),
-    ).tree_size;
+    const size = (await ledgerPage(record.app)).tree_size;
     assert.equal(result.treeSize, size);
     assert.equal(result.entriesChecked, size);
     assert.equal(result.checkpointsChecked, 1);
@@ -194,19 +188,13 @@ forEachDatabase('tally ledger verify', (open) => {
   test('a survey field made private, with the settings recorded again at start, keeps the record verifying', async () => {
     const db = await open();
     const surveys = new SurveysRepository(db.kysely);
-    const field = {
-      key: 'people_affected',
-      label: 'People affected',
-      type: 'number' as const,
-      required: false,
-    };
-    await surveys.setFields('default', [{ ...field, private: false }]);
+    await surveys.setFields('default', [{ ...peopleAffected, private: false }]);
     const before = await buildTestApp(db);
     await publishedReport(before.app, await before.as('volunteer'), {
       ...kiberaReport,
       fields: { people_affected: 12 },
     });
-    await surveys.setFields('default', [{ ...field, private: true }]);
+    await surveys.setFields('default', [{ ...peopleAffected, private: true }]);
     const after = await buildTestApp(db);
     assert.deepEqual((await verify(after)).problems, []);
   });
@@ -214,27 +202,19 @@ forEachDatabase('tally ledger verify', (open) => {
   test('a survey field made private behind Tally’s back, with no settings entry, fails', async () => {
     const db = await open();
     const surveys = new SurveysRepository(db.kysely);
-    const field = {
-      key: 'people_affected',
-      label: 'People affected',
-      type: 'number' as const,
-      required: false,
-    };
-    await surveys.setFields('default', [{ ...field, private: false }]);
+    await surveys.setFields('default', [{ ...peopleAffected, private: false }]);
     const record = await buildTestApp(db);
     const report = await publishedReport(record.app, await record.as('volunteer'), {
       ...kiberaReport,
       fields: { people_affected: 12 },
     });
-    await surveys.setFields('default', [{ ...field, private: true }]);
+    await surveys.setFields('default', [{ ...peopleAffected, private: true }]);
     assertFailsAt(await verify(record), (await latestContentEntry(record.app, report.id)).index, /fields/);
   });
 
   test('a role raised in the database behind the record fails naming the grant it contradicts', async () => {
     const record = await realisticRecord(await open());
-    const entries = json<{ entries: { index: number; action: string; subject: string }[] }>(
-      await record.app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' }),
-    ).entries;
+    const entries = await ledgerEntries(record.app);
     const users = await record.db.kysely.selectFrom('users').select(['id', 'role']).execute();
     const volunteer = users.find((user) => user.role === 'volunteer')!;
     const grant = entries.find(
@@ -362,9 +342,7 @@ forEachDatabase('tally ledger verify', (open) => {
     await sql`UPDATE categories SET name = ${'Sewage'} WHERE id = ${record.roads.id}`.execute(
       record.db.kysely,
     );
-    const entries = json<{ entries: EntryJson[] }>(
-      await record.app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' }),
-    ).entries;
+    const entries = await ledgerEntries(record.app);
     const latest = entries.filter((e) => e.subject === `category:${record.roads.id}`).at(-1);
     assert.equal(latest?.action, 'category.updated');
     assertFailsAt(await verify(record), latest.index, /name in the database differs from the record/);

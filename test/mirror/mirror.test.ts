@@ -21,6 +21,7 @@ import { projectRoot } from '../../src/paths.js';
 import { createServices } from '../../src/services.js';
 import { buildTestApp, json, kiberaReport, testConfig } from '../helpers/app.js';
 import { forEachDatabase, type TestDb } from '../helpers/databases.js';
+import { type EntryJson, ledgerPage } from '../helpers/ledger.js';
 import {
   assertProblem,
   createCategory,
@@ -32,15 +33,6 @@ import {
   submitReport,
 } from '../helpers/reports.js';
 import { fetchText, mirrorApp, type Origin, originName, startOrigin, sync } from './origin.js';
-
-interface EntryJson {
-  index: number;
-  leaf: string;
-  content: string | null;
-  redacted: boolean;
-  action: string;
-  subject: string;
-}
 
 async function inject(app: App, url: string, headers: Headers = {}) {
   const response = await app.inject({ url, headers });
@@ -144,9 +136,7 @@ async function makeRecord(origin: Origin) {
 async function allEntries(app: App): Promise<EntryJson[]> {
   const collected: EntryJson[] = [];
   for (let start = 0; ; start += 1000) {
-    const page = json<{ tree_size: number; entries: EntryJson[] }>(
-      await inject(app, `/api/v1/ledger/entries?start=${start}&end=${start + 1000}`),
-    );
+    const page = await ledgerPage(app, start, start + 1000);
     collected.push(...page.entries);
     if (start + 1000 >= page.tree_size) return collected;
   }
