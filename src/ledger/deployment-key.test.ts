@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,3 +36,36 @@ test(
     assert.equal(openNote(signNote('hello\n', signer), verifier), 'hello\n');
   }),
 );
+
+test('processes starting together on a new data directory all end up with the one same key', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tally-key-'));
+  try {
+    // Each round makes a fresh directory, so every round races to create the key.
+    for (let round = 0; round < 4; round++) {
+      const dir = path.join(dataDir, `round-${round}`);
+      const startAt = Date.now() + 1200;
+      const keys = await Promise.all(
+        Array.from({ length: 6 }, () => publicKeyFromAnotherProcess(dir, startAt)),
+      );
+      assert.equal(new Set(keys).size, 1, `round ${round}: ${keys.join(' ')}`);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Loads the key in a process of its own, at `startAt` (ms since the epoch) so that the processes race. */
+function publicKeyFromAnotherProcess(dataDir: string, startAt: number): Promise<string> {
+  const script = `
+    import { loadOrCreateSigningKey } from ${JSON.stringify(new URL('./deployment-key.ts', import.meta.url).href)};
+    while (Date.now() < ${startAt});
+    const signer = loadOrCreateSigningKey(${JSON.stringify(dataDir)}, 'tally.example.org');
+    process.stdout.write(Buffer.from(signer.publicKey).toString('base64'));`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)),
+    );
+  });
+}

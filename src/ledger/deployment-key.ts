@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type NoteSigner, signerFromPkcs8Pem } from './signed-note.js';
 
@@ -15,11 +15,17 @@ export function loadOrCreateSigningKey(dataDir: string, origin: string): NoteSig
     mkdirSync(dataDir, { recursive: true });
     const { privateKey } = generateKeyPairSync('ed25519');
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    // 'wx' fails if another process created the key meanwhile; then we read theirs below.
+    // Written whole under a name of its own, then linked into place: another process starting at the same
+    // moment never reads a half-written key, and a link fails if one of them linked its key first (then
+    // everyone reads that one below).
+    const draft = `${file}.${process.pid}.${Date.now()}`;
     try {
-      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+      writeFileSync(draft, pem, { mode: 0o600, flag: 'wx' });
+      linkSync(draft, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(draft, { force: true });
     }
   }
   return signerFromPkcs8Pem(origin, readFileSync(file, 'utf8'));
