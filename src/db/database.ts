@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { SqliteStatements } from './sqlite-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -62,6 +63,8 @@ export function openDatabase(options: DatabaseOptions): Db {
     };
   }
   const sqlite = openSqlite(options.sqlitePath ?? ':memory:');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new SqliteStatements(sqlite) }),
+  });
   return { kysely, dialect: 'sqlite', sqlite, pgSchema: null, destroy: () => kysely.destroy() };
 }
