@@ -10,8 +10,7 @@ import { CategoriesRepository, type Category } from '../categories/categories.re
 import { toCategoryView } from '../categories/categories.service.js';
 import type { Db, Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import type { Report } from '../reports/report.js';
-import { type ReportQuery, ReportsRepository } from '../reports/reports.repository.js';
+import { type ReportQuery, ReportsRepository, type StoredReport } from '../reports/reports.repository.js';
 import { reportRecordContent } from '../reports/reports.service.js';
 import { type Survey, SurveysRepository } from '../surveys/surveys.repository.js';
 import { canonicalJson, type JsonValue, sameJson } from './canonical-json.js';
@@ -164,6 +163,19 @@ function differs(keys: readonly string[]): string {
 function withSortedCategories(view: JsonObject): JsonObject {
   const categories = view.categories;
   return Array.isArray(categories) ? { ...view, categories: [...categories].map(String).sort() } : view;
+}
+
+/** Whether the position the map shows a report at is the location its recorded content gives. */
+function samePosition(shown: StoredReport['publicPosition'], recorded: JsonValue | undefined): boolean {
+  if (
+    recorded === null ||
+    recorded === undefined ||
+    typeof recorded !== 'object' ||
+    Array.isArray(recorded)
+  ) {
+    return shown === null;
+  }
+  return shown !== null && shown.lat === recorded.lat && shown.lon === recorded.lon;
 }
 
 function voteKey(reportId: string, voter: string): string {
@@ -579,12 +591,12 @@ class Verification {
       limit: stateBatch,
     };
     for (let beforeSeq: number | null = null; ; ) {
-      const batch = await reports.list({ ...everything, beforeSeq });
+      const batch = await reports.listStored({ ...everything, beforeSeq });
       const last = batch.at(-1);
       if (!last) break;
       await this.checkReportBatch(batch, surveys);
       if (batch.length < stateBatch) break;
-      beforeSeq = last.seq;
+      beforeSeq = last.report.seq;
     }
     // What the walk noted and no row claimed: reports and votes deleted behind Tally's back.
     for (const [id, marks] of this.reportMarks) {
@@ -601,25 +613,26 @@ class Verification {
     }
   }
 
-  private async checkReportBatch(batch: Report[], surveys: Map<string, Survey>): Promise<void> {
+  private async checkReportBatch(batch: StoredReport[], surveys: Map<string, Survey>): Promise<void> {
     const votes = await this.trx
       .selectFrom('votes')
       .select(['id', 'report_id', 'voter', 'verdict', 'reason', 'ledger_index'])
       .where(
         'report_id',
         'in',
-        batch.map((report) => report.id),
+        batch.map(({ report }) => report.id),
       )
       .execute();
     const wanted: number[] = [];
-    const marked = batch.map((report) => {
+    const marked = batch.map((stored) => {
+      const { report } = stored;
       const marks = this.reportMarks.get(report.id);
       this.reportMarks.delete(report.id);
       if (marks && report.status === 'published') {
         if (marks.state >= 0) wanted.push(marks.state);
         if (marks.vote > marks.state) wanted.push(marks.vote);
       }
-      return { report, marks };
+      return { stored, marks };
     });
     const voted = votes.map((row) => {
       const key = voteKey(row.report_id, row.voter);
@@ -631,12 +644,12 @@ class Verification {
       return { row, index };
     });
     const contents = await this.contentsAt(wanted);
-    for (const { report, marks } of marked) this.checkReport(report, marks, contents, surveys);
+    for (const { stored, marks } of marked) this.checkReport(stored, marks, contents, surveys);
     for (const { row, index } of voted) this.checkVote(row, index, contents);
   }
 
   private checkReport(
-    report: Report,
+    { report, publicPosition }: StoredReport,
     marks: ReportMarks | undefined,
     contents: Map<number, Buffer | null>,
     surveys: Map<string, Survey>,
@@ -689,6 +702,9 @@ class Verification {
       );
       const what = differing.length > 0 ? differs(differing) : 'content differs from the record';
       this.problems.add(marks.state, `${subject} ${what}`);
+    }
+    if (!samePosition(publicPosition, recorded.location)) {
+      this.problems.add(marks.state, `${subject} public position in the database differs from the record`);
     }
     // Votes change the verification state without an entry of the report's own.
     const byVote = marks.vote > marks.state;

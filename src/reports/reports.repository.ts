@@ -44,6 +44,18 @@ export interface Revision {
 
 type ReportRow = Database['reports'] & { seq: number };
 
+/** A report as its row holds it, with the position the public map, list and exports place it at. */
+export interface StoredReport {
+  report: Report;
+  publicPosition: { lat: number; lon: number } | null;
+}
+
+function publicPositionOf(row: Pick<ReportRow, 'public_lat' | 'public_lon'>): StoredReport['publicPosition'] {
+  return row.public_lat === null || row.public_lon === null
+    ? null
+    : { lat: row.public_lat, lon: row.public_lon };
+}
+
 function toRow(report: Report): Omit<Database['reports'], 'seq'> {
   const shown = publicLocation(report);
   return {
@@ -293,9 +305,17 @@ export class ReportsRepository {
 
   /** Newest first by arrival; `beforeSeq` continues a listing without skips or repeats as reports arrive. */
   async list(query: ReportQuery): Promise<Report[]> {
+    return (await this.listStored(query)).map((stored) => stored.report);
+  }
+
+  /** The same listing with each report's stored public position, for checking it against the record. */
+  async listStored(query: ReportQuery): Promise<StoredReport[]> {
     const rows = (await (await this.filtered(query)).selectAll().execute()) as ReportRow[];
     const categories = await this.categoriesOf(rows.map((row) => row.id));
-    return rows.map((row) => toReport(row, categories.get(row.id) ?? []));
+    return rows.map((row) => ({
+      report: toReport(row, categories.get(row.id) ?? []),
+      publicPosition: publicPositionOf(row),
+    }));
   }
 
   /**
@@ -326,10 +346,7 @@ export class ReportsRepository {
       id: row.id,
       title: row.title,
       description: row.description,
-      publicLocation:
-        row.public_lat === null || row.public_lon === null
-          ? null
-          : { lat: row.public_lat, lon: row.public_lon },
+      publicLocation: publicPositionOf(row),
       locationName: row.location_name,
       occurredAt: row.occurred_at,
       receivedAt: row.received_at,

@@ -270,6 +270,20 @@ forEachDatabase('tally ledger verify', (open) => {
     assertFailsAt(await verify(record), entry.index, /title in the database differs from the record/);
   });
 
+  test('a published report moved on the public map behind Tally’s back fails naming its latest content entry', async () => {
+    const record = await realisticRecord(await open());
+    // The map, the list and the exports place a report by these columns, not by its exact location.
+    await sql`UPDATE reports SET public_lat = ${-1.2921}, public_lon = ${36.8219} WHERE id = ${record.edited.id}`.execute(
+      record.db.kysely,
+    );
+    const entry = await latestContentEntry(record.app, record.edited.id);
+    assertFailsAt(
+      await verify(record),
+      entry.index,
+      /public position in the database differs from the record/,
+    );
+  });
+
   test('a published report hidden behind Tally’s back fails naming its latest content entry', async () => {
     const record = await realisticRecord(await open());
     const entry = await latestContentEntry(record.app, record.confirmed.id);
