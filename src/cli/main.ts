@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isRole, type Role, roles } from '../accounts/roles.js';
 import { systemClock } from '../clock.js';
@@ -171,6 +172,9 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts')) {
+// Run as a program, not when a worker thread loads the bundle for the code in it.
+const runAsProgram =
+  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts');
+if (isMainThread && runAsProgram) {
   await main(process.argv);
 }

@@ -15,6 +15,8 @@ export interface Db {
   sqlite: SqliteDatabase.Database | null;
   /** The PostgreSQL schema Tally works in, when not the default one. */
   pgSchema: string | null;
+  /** How to open another connection to this same database; null when none can (SQLite in memory). */
+  sameDatabase: DatabaseOptions | null;
   destroy(): Promise<void>;
 }
 
@@ -59,12 +61,21 @@ export function openDatabase(options: DatabaseOptions): Db {
       dialect: 'postgres',
       sqlite: null,
       pgSchema: options.pgSchema ?? null,
+      sameDatabase: { databaseUrl: options.databaseUrl, pgSchema: options.pgSchema },
       destroy: () => kysely.destroy(),
     };
   }
-  const sqlite = openSqlite(options.sqlitePath ?? ':memory:');
+  const sqlitePath = options.sqlitePath ?? ':memory:';
+  const sqlite = openSqlite(sqlitePath);
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({ database: new SqliteStatements(sqlite) }),
   });
-  return { kysely, dialect: 'sqlite', sqlite, pgSchema: null, destroy: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'sqlite',
+    sqlite,
+    pgSchema: null,
+    sameDatabase: sqlitePath === ':memory:' ? null : { sqlitePath: path.resolve(sqlitePath) },
+    destroy: () => kysely.destroy(),
+  };
 }

@@ -16,7 +16,7 @@ import { projectRoot } from '../../src/paths.js';
 import { createServices } from '../../src/services.js';
 import { SurveysRepository } from '../../src/surveys/surveys.repository.js';
 import { buildTestApp, kiberaReport, type TestApp, testPassword } from '../helpers/app.js';
-import { forEachDatabase, type TestDb } from '../helpers/databases.js';
+import { forEachDatabase, openTestDatabase, type TestDb } from '../helpers/databases.js';
 import { type EntryJson, historyOf, ledgerEntries, ledgerPage } from '../helpers/ledger.js';
 import {
   type CategoryJson,
@@ -158,7 +158,7 @@ const peopleAffected = {
   required: false,
 };
 
-forEachDatabase('tally ledger verify', (open) => {
+forEachDatabase('tally ledger verify', (open, kind) => {
   test('a record made through the API verifies, every part of it checked', async () => {
     const record = await realisticRecord(await open());
     const result = await verify(record);
@@ -172,6 +172,8 @@ forEachDatabase('tally ledger verify', (open) => {
     assert.equal(result.reportsChecked, 5);
     assert.equal(result.votesChecked, 3);
     assert.equal(result.categoriesChecked, 3);
+    // SQLite in memory cannot be opened twice, so only there is the log walked in the same transaction.
+    assert.equal(result.parallel, kind === 'postgres');
   });
 
   test('deleting a category that published reports use keeps the record verifying', async () => {
@@ -443,6 +445,32 @@ forEachDatabase('tally ledger verify', (open) => {
     );
   });
 
+  test('walking the log in a worker beside the table comparison finds what one transaction finds', async (t) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tally-verify-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    // SQLite in memory cannot be opened a second time; a file can, as in a deployment.
+    let db = await open();
+    if (kind === 'sqlite') {
+      db = await openTestDatabase('sqlite', path.join(dataDir, 'tally.sqlite'));
+      t.after(() => db.destroy());
+    }
+    const record = await realisticRecord(db);
+    const entry = await latestContentEntry(record.app, record.edited.id);
+    await sql`UPDATE reports SET title = ${'Nothing happened here'} WHERE id = ${record.edited.id}`.execute(
+      db.kysely,
+    );
+    await sql`UPDATE ledger_entries SET content = NULL, redacted = 1 WHERE idx = ${entry.index - 1}`.execute(
+      db.kysely,
+    );
+    const apart = await verifyLedger(db, record.services);
+    const together = await verifyLedger(db, record.services, { parallel: false });
+    assert.equal(apart.parallel, true);
+    assert.equal(together.parallel, false);
+    assert.deepEqual({ ...apart, parallel: false }, together);
+    assertFailsAt(apart, entry.index - 1, /no record.redacted entry after it names it/);
+    assert.ok(apart.problems.some((problem) => /title in the database differs/.test(problem.message)));
+  });
+
   test('a log cut short after a signed checkpoint fails naming the first entry missing', async () => {
     const record = await realisticRecord(await open());
     const size = await record.services.ledger.size();
@@ -458,10 +486,10 @@ forEachDatabase('tally ledger verify', (open) => {
 test('tally ledger verify exits 0 on a sound record, then 1 naming the entry after a tamper', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tally-verify-'));
   const env = { TALLY_DATA_DIR: dataDir, TALLY_LOG_LEVEL: 'silent' };
-  const tally = () =>
+  const tally = (...options: string[]) =>
     spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(projectRoot, 'src', 'cli', 'main.ts'), 'ledger', 'verify'],
+      ['--import', 'tsx', path.join(projectRoot, 'src', 'cli', 'main.ts'), 'ledger', 'verify', ...options],
       {
         cwd: projectRoot,
         env: { ...process.env, ...env },
@@ -495,6 +523,7 @@ test('tally ledger verify exits 0 on a sound record, then 1 naming the entry aft
     const sound = tally();
     assert.equal(sound.status, 0, sound.stdout + sound.stderr);
     assert.match(sound.stdout, /The public record verifies: \d+ entries, 1 signed checkpoint; 1 report/);
+    assert.equal(JSON.parse(tally('--json').stdout).parallel, true);
 
     const tamper = openDatabase({ sqlitePath: path.join(dataDir, 'tally.sqlite') });
     await sql`UPDATE reports SET description = ${'All fine'} WHERE id = ${reportId}`.execute(tamper.kysely);
