@@ -30,6 +30,11 @@ export const errorCatalog = {
   already_voted: { status: 409, title: 'You have already voted on this report' },
   redaction_not_allowed: { status: 409, title: 'That entry cannot be redacted' },
   read_only_mirror: { status: 403, title: 'This deployment is a read-only mirror' },
+  malformed_message: { status: 400, title: 'The gateway sent a message Tally cannot read' },
+  invalid_signature: {
+    status: 403,
+    title: 'The request is not signed by the channel it claims to come from',
+  },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'That content type is not accepted here' },
   rate_limited: { status: 429, title: 'Too many requests; slow down' },
