@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { accountsRoutes } from './accounts/accounts.routes.js';
 import { categoriesRoutes } from './categories/categories.routes.js';
+import { channelsRoutes } from './channels/channels.routes.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -21,6 +22,8 @@ import { Problem } from './http/schemas.js';
 import { systemRoutes } from './http/system.routes.js';
 import { validatorCompiler } from './http/validation.js';
 import { ledgerRoutes } from './ledger/ledger.routes.js';
+import { inboundRoutes } from './messages/inbound.routes.js';
+import { messagesRoutes } from './messages/messages.routes.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
 import { createServices, type Services } from './services.js';
@@ -41,13 +44,34 @@ export interface AppDependencies {
 
 const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A request's URL as logged: a gateway's query holds a sender's number and a shared secret, so it is cut. */
+function loggedUrl(url: string): string {
+  return url.startsWith('/api/v1/inbound/') ? url.split('?')[0]! : url;
+}
+
+function withPrivateQueries(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger || typeof logger !== 'object') return logger;
+  return {
+    ...logger,
+    serializers: {
+      ...logger.serializers,
+      req: (request: { method: string; url: string; host?: string; ip?: string }) => ({
+        method: request.method,
+        url: loggedUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+}
+
 /** The whole HTTP application, not listening: `server.ts` listens, tests call `inject()`. */
 export async function buildApp(config: Config, deps: AppDependencies) {
   const services: Services =
     deps.services ?? (await createServices(deps.db, deps.clock ?? systemClock, config));
   if (!services.record.readOnly) await services.recordPublicSettings();
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: withPrivateQueries(deps.logger ?? { level: config.logLevel }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -133,6 +157,9 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   exportsRoutes(app, services, config);
   placesRoutes(app, services.places);
   ledgerRoutes(app, services);
+  inboundRoutes(app, services, config);
+  messagesRoutes(app, services);
+  channelsRoutes(app, services);
   await pagesRoutes(app, services, config);
 
   return app;

@@ -39,6 +39,11 @@ export interface Config {
   ledgerOrigin: string | null;
   /** Confirmations from distinct volunteers that make a report `verified`. */
   verificationThreshold: number;
+  /**
+   * The countries the deployment serves (ISO 3166-1 alpha-2), first the one local phone numbers are read
+   * in; place names in messages are looked for in these.
+   */
+  countries: string[];
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
 }
@@ -137,6 +142,19 @@ function timeZone(env: Env): string {
   return zone;
 }
 
+function countries(env: Env): string[] {
+  const value = text(env, 'TALLY_COUNTRIES');
+  if (value === null) return [];
+  const codes = value.split(',').map((code) => code.trim().toUpperCase());
+  const bad = codes.find((code) => !/^[A-Z]{2}$/.test(code));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TALLY_COUNTRIES must be two-letter country codes separated by commas, e.g. KE,UG; got "${value}"`,
+    );
+  }
+  return codes;
+}
+
 function origin(env: Env): string | null {
   const value = text(env, 'TALLY_LEDGER_ORIGIN');
   // It names the signing key too, where spaces and '+' separate parts.
@@ -184,6 +202,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     timeZone: timeZone(env),
     ledgerOrigin: origin(env),
     verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),
+    countries: countries(env),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

@@ -30,6 +30,9 @@ export const errorCatalog = {
   already_voted: { status: 409, title: 'You have already voted on this report' },
   redaction_not_allowed: { status: 409, title: 'That entry cannot be redacted' },
   read_only_mirror: { status: 403, title: 'This deployment is a read-only mirror' },
+  channel_not_found: { status: 404, title: 'No such channel' },
+  channel_exists: { status: 409, title: 'A channel with that id already exists' },
+  message_not_found: { status: 404, title: 'No such message' },
   malformed_message: { status: 400, title: 'The gateway sent a message Tally cannot read' },
   invalid_signature: {
     status: 403,

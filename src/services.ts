@@ -2,8 +2,11 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { UsersRepository } from './accounts/users.repository.js';
 import { CategoriesRepository } from './categories/categories.repository.js';
 import { CategoriesService } from './categories/categories.service.js';
+import { ChannelsRepository } from './channels/channels.repository.js';
+import { ChannelsService } from './channels/channels.service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { ContactVault } from './contacts/contact-vault.js';
 import type { Db } from './db/database.js';
 import { PlacesService } from './geo/places.service.js';
 import { LedgerRepository } from './ledger/ledger.repository.js';
@@ -11,6 +14,8 @@ import { type LedgerIdentity, LedgerService } from './ledger/ledger.service.js';
 import { openLedgerIdentity } from './ledger/ledger-identity.js';
 import { PublicRecord } from './ledger/public-record.js';
 import { recordPublicSettings } from './ledger/public-settings.js';
+import { InboxService } from './messages/inbox.service.js';
+import { MessagesRepository } from './messages/messages.repository.js';
 import { MirrorRepository } from './mirror/mirror.repository.js';
 import { MirrorInfo } from './mirror/mirror-info.js';
 import { ReportsRepository } from './reports/reports.repository.js';
@@ -25,6 +30,8 @@ export interface Services {
   reports: ReportsService;
   votes: VotesService;
   places: PlacesService;
+  channels: ChannelsService;
+  inbox: InboxService;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
@@ -58,6 +65,8 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     record,
     clock,
   );
+  // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
+  const vault = ContactVault.open(config.dataDir);
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -69,6 +78,8 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       config.verificationThreshold,
     ),
     places: new PlacesService(),
+    channels: new ChannelsService(new ChannelsRepository(db.kysely), vault, clock),
+    inbox: new InboxService(new MessagesRepository(db.kysely), vault, clock, config.countries),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isRole, type Role, roles } from '../accounts/roles.js';
+import { channelKinds } from '../channels/channel.js';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Db, openDatabase } from '../db/database.js';
@@ -35,6 +36,26 @@ function withServices<T>(config: Config, work: (services: Services, db: Db) => P
 
 function readStdin(): string {
   return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+}
+
+/** `--setting language=sw --setting number=+254700000000` as one object. */
+function collectPair(pair: string, collected: Record<string, string>): Record<string, string> {
+  const equals = pair.indexOf('=');
+  if (equals <= 0) throw new InvalidArgumentError(`"${pair}" is not name=value`);
+  return { ...collected, [pair.slice(0, equals)]: pair.slice(equals + 1) };
+}
+
+function parseSecrets(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError('--secrets-stdin expects a JSON object such as {"authToken":"…"}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('--secrets-stdin expects a JSON object such as {"authToken":"…"}');
+  }
+  return parsed as Record<string, string>;
 }
 
 export function buildCli(): Command {
@@ -81,6 +102,63 @@ export function buildCli(): Command {
     )
     .action(async (url: string, options: { follow?: boolean; interval: number; key?: string }) => {
       process.exitCode = await withDatabase(loadConfig(), (db) => runMirror(db, url, options));
+    });
+
+  const channel = program.command('channel').description('the SMS and chat gateways messages arrive through');
+  channel
+    .command('add <id>')
+    .description('add a channel; its secrets are sealed and never shown again')
+    .addOption(new Option('--kind <kind>', 'the gateway').choices([...channelKinds]).makeOptionMandatory())
+    .option('--name <name>', 'what volunteers see it called')
+    .option(
+      '--setting <name=value>',
+      'a setting that may be shown again (e.g. language=sw); repeatable',
+      collectPair,
+      {},
+    )
+    .option(
+      '--secret <name=value>',
+      'a secret (visible in shell history; prefer --secrets-stdin); repeatable',
+      collectPair,
+      {},
+    )
+    .option('--secrets-stdin', 'read the secrets as a JSON object from standard input')
+    .action(
+      async (
+        id: string,
+        options: {
+          kind: string;
+          name?: string;
+          setting: Record<string, string>;
+          secret: Record<string, string>;
+          secretsStdin?: boolean;
+        },
+      ) => {
+        const secrets = options.secretsStdin ? parseSecrets(readStdin()) : options.secret;
+        const added = await withServices(loadConfig(), ({ channels }) =>
+          channels.addAsOperator({
+            id,
+            kind: options.kind,
+            name: options.name,
+            settings: options.setting,
+            secrets,
+          }),
+        );
+        console.log(
+          `Added ${added.kind} channel ${added.id}; gateways deliver to /api/v1/inbound/${added.kind}/${added.id}`,
+        );
+      },
+    );
+  channel
+    .command('list')
+    .description('list channels (never their secrets)')
+    .action(async () => {
+      const channels = await withServices(loadConfig(), ({ channels }) => channels.listAsOperator());
+      for (const c of channels) {
+        console.log(
+          `${c.id}\t${c.kind}\t${c.name}\tsecrets: ${c.secretNames.join(', ') || 'none'}\trefused: ${c.refusedRequests}`,
+        );
+      }
     });
 
   const user = program.command('user').description('manage accounts');

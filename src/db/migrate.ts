@@ -3,6 +3,7 @@ import type { Db, Dialect } from './database.js';
 import * as initial from './migrations/2026-11-25T19-40-initial.js';
 import * as reportIdempotencyKeys from './migrations/2026-11-25T21-00-report-idempotency-keys.js';
 import * as publicRecord from './migrations/2026-11-25T22-00-public-record.js';
+import * as messages from './migrations/2026-11-26T02-00-messages.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-25T19-40-initial': initial,
   '2026-11-25T21-00-report-idempotency-keys': reportIdempotencyKeys,
   '2026-11-25T22-00-public-record': publicRecord,
+  '2026-11-26T02-00-messages': messages,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

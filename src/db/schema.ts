@@ -136,6 +136,51 @@ export interface MirrorSourceTable {
   last_error: string | null;
 }
 
+export interface ChannelsTable {
+  id: string;
+  kind: string;
+  name: string;
+  settings: string;
+  secrets: string;
+  enabled: number;
+  refused_requests: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  kind: string;
+  lookup: string;
+  sealed: string | null;
+  country: string | null;
+  language: string | null;
+  trust: string;
+  forgotten_at: string | null;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  seq: Generated<number>;
+  id: string;
+  channel_id: string;
+  direction: string;
+  provider_id: string | null;
+  contact_id: string | null;
+  text: string;
+  media: string;
+  raw: string | null;
+  status: string;
+  status_detail: string | null;
+  report_id: string | null;
+  in_reply_to: string | null;
+  sent_at: string | null;
+  received_at: string;
+  updated_at: string;
+  attempts: number;
+  next_attempt_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -149,4 +194,7 @@ export interface Database {
   ledger_checkpoints: LedgerCheckpointsTable;
   votes: VotesTable;
   mirror_source: MirrorSourceTable;
+  channels: ChannelsTable;
+  contacts: ContactsTable;
+  messages: MessagesTable;
 }

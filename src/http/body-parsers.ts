@@ -4,7 +4,7 @@ import { TallyError } from '../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decode(body: Buffer): string {
+export function decodeUtf8(body: Buffer): string {
   try {
     return strictUtf8.decode(body);
   } catch {
@@ -23,7 +23,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
     done: (error: Error | null, value?: unknown) => void,
   ) => {
     try {
-      const text = decode(body as Buffer);
+      const text = decodeUtf8(body as Buffer);
       if (text.trim() === '') return done(new TallyError('malformed_json', 'The body is empty'), undefined);
       done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
     } catch (error) {
@@ -51,7 +51,7 @@ export function registerFormParser(app: FastifyInstance): void {
     { parseAs: 'buffer' },
     (_request, body: string | Buffer, done) => {
       try {
-        done(null, parseForm(decode(body as Buffer)));
+        done(null, parseForm(decodeUtf8(body as Buffer)));
       } catch (error) {
         done(error as Error, undefined);
       }

@@ -50,3 +50,25 @@ test('every log line about a request carries its request id, and no contact reac
     await db.destroy();
   }
 });
+
+test('a gateway’s request is logged without its query, which holds the sender and the shared secret', async () => {
+  const db = await openTestDatabase('sqlite');
+  const logs = captureLogs();
+  const app = await buildApp(testConfig(), { db, logger: { level: 'info', stream: logs.stream } });
+  try {
+    const query = new URLSearchParams({
+      secret: 'kannel-shared-secret-7d1e',
+      from: '+254722000111',
+      text: 'Fire at the market',
+      id: '0b4f3c2a-9d8e-4f1a-b2c3-d4e5f6a7b8c9',
+    });
+    const response = await app.inject({ url: `/api/v1/inbound/kannel/nowhere?${query}` });
+    assert.equal(response.statusCode, 404);
+    const logged = JSON.stringify(logs.lines());
+    assert.match(logged, /\/api\/v1\/inbound\/kannel\/nowhere/);
+    assert.doesNotMatch(logged, /254722000111|kannel-shared-secret|Fire at the market/);
+  } finally {
+    await app.close();
+    await db.destroy();
+  }
+});

@@ -122,3 +122,30 @@ test(
     assert.match(again.stdout, /up to date/);
   }),
 );
+
+test(
+  'tally channel add takes its secrets from standard input, and tally channel list never shows them',
+  withDataDir((dataDir) => {
+    const env = { TALLY_DATA_DIR: dataDir };
+    const added = tally(
+      ['channel', 'add', 'twilio-ke', '--kind', 'twilio', '--setting', 'language=sw', '--secrets-stdin'],
+      env,
+      '{"authToken":"f3b1c2d4e5a6978812345678abcdef01"}',
+    );
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stdout, /gateways deliver to \/api\/v1\/inbound\/twilio\/twilio-ke/);
+    const listed = tally(['channel', 'list'], env);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^twilio-ke\ttwilio\ttwilio-ke\tsecrets: authToken\trefused: 0$/m);
+    assert.doesNotMatch(listed.stdout, /f3b1c2d4/);
+  }),
+);
+
+test(
+  'tally channel add without a secret the gateway needs says which and exits 2',
+  withDataDir((dataDir) => {
+    const result = tally(['channel', 'add', 'kannel', '--kind', 'kannel'], { TALLY_DATA_DIR: dataDir });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /secrets\/secret/);
+  }),
+);

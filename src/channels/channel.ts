@@ -1,0 +1,51 @@
+export const channelKinds = [
+  'twilio',
+  'smssync',
+  'frontlinesms',
+  'africastalking',
+  'vonage',
+  'kannel',
+  'webhook',
+] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+
+export function isChannelKind(value: string): value is ChannelKind {
+  return (channelKinds as readonly string[]).includes(value);
+}
+
+interface KindDefinition {
+  /** Secrets the channel cannot work without. */
+  required: readonly string[];
+  /** Secrets it may also hold (for sending, or a second way to authenticate). */
+  optional: readonly string[];
+}
+
+/**
+ * What each kind of channel keeps secret. How a gateway proves a request is its own: Twilio and the generic
+ * webhook sign it (`authToken`, `secret`), Vonage signs it when a `signatureSecret` is set; the others send
+ * the shared `secret` in the request (SMSSync and FrontlineSMS in the body, Kannel and Africa's Talking in
+ * the URL that the channel's settings page gives).
+ */
+export const kindDefinitions: Record<ChannelKind, KindDefinition> = {
+  twilio: { required: ['authToken'], optional: [] },
+  smssync: { required: ['secret'], optional: [] },
+  frontlinesms: { required: ['secret'], optional: ['apiKey'] },
+  africastalking: { required: ['secret'], optional: ['apiKey'] },
+  vonage: { required: [], optional: ['signatureSecret', 'secret', 'apiSecret'] },
+  kannel: { required: ['secret'], optional: ['password'] },
+  webhook: { required: ['secret'], optional: [] },
+};
+
+export interface Channel {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  /** What may be shown again: numbers, URLs, user names, the replies' language. */
+  settings: Record<string, string>;
+  /** Which secrets are set; their values are never shown again once entered. */
+  secretNames: string[];
+  enabled: boolean;
+  refusedRequests: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,115 @@
+import { type Actor, requireRole } from '../accounts/roles.js';
+import type { Clock } from '../clock.js';
+import type { ContactVault } from '../contacts/contact-vault.js';
+import { TallyError, validationError } from '../errors.js';
+import type { VonageSignatureMethod } from '../messages/gateways/vonage.js';
+import { type Channel, type ChannelKind, isChannelKind, kindDefinitions } from './channel.js';
+import type { ChannelsRepository } from './channels.repository.js';
+
+export interface NewChannelInput {
+  id: string;
+  kind: string;
+  name?: string;
+  settings?: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+/** A channel with its secrets in the clear: for checking a gateway's request, never for showing. */
+export interface ChannelWithSecrets {
+  channel: Channel;
+  secrets: Record<string, string>;
+}
+
+const channelId = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const vonageSignatureMethods: readonly VonageSignatureMethod[] = [
+  'md5hash',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+];
+
+export class ChannelsService {
+  constructor(
+    private readonly channels: ChannelsRepository,
+    /** Seals secrets with the same key as contacts: a copy of the database alone holds neither. */
+    private readonly vault: ContactVault,
+    private readonly clock: Clock,
+  ) {}
+
+  async add(actor: Actor, input: NewChannelInput): Promise<Channel> {
+    requireRole(actor, 'coordinator', 'add a channel');
+    return this.addAsOperator(input);
+  }
+
+  /** Adds a channel for whoever runs the server (`tally channel add`), who holds its data directory anyway. */
+  async addAsOperator(input: NewChannelInput): Promise<Channel> {
+    if (!channelId.test(input.id)) {
+      throw validationError('/id', 'lower-case letters, digits and dashes, starting with a letter or digit');
+    }
+    if (!isChannelKind(input.kind)) {
+      throw validationError('/kind', `must be one of ${Object.keys(kindDefinitions).join(', ')}`);
+    }
+    const kind: ChannelKind = input.kind;
+    const { required, optional } = kindDefinitions[kind];
+    for (const name of required) {
+      if (!input.secrets[name]) throw validationError(`/secrets/${name}`, `a ${kind} channel needs it`);
+    }
+    for (const [name, value] of Object.entries(input.secrets)) {
+      if (!required.includes(name) && !optional.includes(name)) {
+        throw validationError(`/secrets/${name}`, `a ${kind} channel keeps no such secret`);
+      }
+      if (typeof value !== 'string' || value.length === 0) {
+        throw validationError(`/secrets/${name}`, 'must be a non-empty string');
+      }
+    }
+    if (kind === 'vonage' && !input.secrets.signatureSecret && !input.secrets.secret) {
+      throw validationError('/secrets', 'a vonage channel needs a signatureSecret or a secret');
+    }
+    const method = input.settings?.signatureMethod;
+    if (method !== undefined && !vonageSignatureMethods.includes(method as VonageSignatureMethod)) {
+      throw validationError(
+        '/settings/signatureMethod',
+        `must be one of ${vonageSignatureMethods.join(', ')}`,
+      );
+    }
+    const now = this.clock.now().toISOString();
+    const secretNames = Object.keys(input.secrets).sort();
+    const stored = await this.channels.insert({
+      id: input.id,
+      kind,
+      name: input.name ?? input.id,
+      settings: input.settings ?? {},
+      secretNames,
+      sealedSecrets: this.vault.seal(JSON.stringify(input.secrets)),
+      createdAt: now,
+    });
+    if (!stored) throw new TallyError('channel_exists', `There is already a channel "${input.id}"`);
+    const added = await this.channels.findById(input.id);
+    if (!added) throw new TallyError('channel_not_found');
+    return added.channel;
+  }
+
+  async list(actor: Actor): Promise<Channel[]> {
+    requireRole(actor, 'coordinator', 'see the channels');
+    return this.listAsOperator();
+  }
+
+  listAsOperator(): Promise<Channel[]> {
+    return this.channels.list();
+  }
+
+  /** The channel a gateway's request names, of the kind its URL says; null when there is none such. */
+  async forGateway(id: string, kind: ChannelKind): Promise<ChannelWithSecrets | null> {
+    const stored = await this.channels.findById(id);
+    if (!stored || stored.channel.kind !== kind || !stored.channel.enabled) return null;
+    return {
+      channel: stored.channel,
+      secrets: JSON.parse(this.vault.unseal(stored.sealedSecrets)) as Record<string, string>,
+    };
+  }
+
+  countRefused(id: string): Promise<void> {
+    return this.channels.countRefused(id);
+  }
+}

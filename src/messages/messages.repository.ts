@@ -1,0 +1,151 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MessagesTable } from '../db/schema.js';
+import type { Message, MessageStatus } from './message.js';
+
+/** An inbound message as it is stored, before anything is made of it. */
+export interface NewInboundMessage {
+  id: string;
+  channelId: string;
+  providerId: string;
+  text: string;
+  media: string[];
+  /** The gateway's request, sealed. */
+  raw: string;
+  sentAt: string | null;
+  receivedAt: string;
+}
+
+/** Who sent it, as stored: found again by the keyed hash, the value itself sealed. */
+export interface SenderContact {
+  id: string;
+  kind: 'phone' | 'email';
+  lookup: string;
+  sealed: string;
+  country: string | null;
+}
+
+export interface StoredInbound {
+  message: Message;
+  /** True when the provider had already delivered this message (a retry): nothing new was stored. */
+  duplicate: boolean;
+  contact: { id: string; trust: string; language: string | null; forgotten: boolean };
+}
+
+export interface MessageQuery {
+  status: MessageStatus | null;
+  channelId: string | null;
+  contactId: string | null;
+  beforeSeq: number | null;
+  limit: number;
+}
+
+function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    channelId: row.channel_id,
+    direction: row.direction as Message['direction'],
+    providerId: row.provider_id,
+    contactId: row.contact_id,
+    text: row.text,
+    media: JSON.parse(row.media) as string[],
+    status: row.status as MessageStatus,
+    statusDetail: row.status_detail,
+    reportId: row.report_id,
+    inReplyTo: row.in_reply_to,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+  };
+}
+
+export class MessagesRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Stores an inbound message and its sender in one transaction, before anything else happens to it. The
+   * unique (channel, direction, provider id) makes a provider's retry of the same message a no-op, a retry
+   * racing the first delivery included: the second insert does nothing and the first one's row is returned.
+   */
+  async storeInbound(message: NewInboundMessage, sender: SenderContact): Promise<StoredInbound> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('contacts')
+        .values({
+          id: sender.id,
+          kind: sender.kind,
+          lookup: sender.lookup,
+          sealed: sender.sealed,
+          country: sender.country,
+          language: null,
+          trust: 'normal',
+          forgotten_at: null,
+          created_at: message.receivedAt,
+        })
+        .onConflict((conflict) => conflict.column('lookup').doNothing())
+        .execute();
+      const contact = await trx
+        .selectFrom('contacts')
+        .select(['id', 'trust', 'language', 'forgotten_at'])
+        .where('lookup', '=', sender.lookup)
+        .executeTakeFirstOrThrow();
+      const inserted = await trx
+        .insertInto('messages')
+        .values({
+          id: message.id,
+          channel_id: message.channelId,
+          direction: 'inbound',
+          provider_id: message.providerId,
+          contact_id: contact.id,
+          text: message.text,
+          media: JSON.stringify(message.media),
+          raw: message.raw,
+          status: 'received',
+          status_detail: null,
+          report_id: null,
+          in_reply_to: null,
+          sent_at: message.sentAt,
+          received_at: message.receivedAt,
+          updated_at: message.receivedAt,
+          attempts: 0,
+          next_attempt_at: null,
+        })
+        .onConflict((conflict) => conflict.columns(['channel_id', 'direction', 'provider_id']).doNothing())
+        .executeTakeFirst();
+      const row = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where('channel_id', '=', message.channelId)
+        .where('direction', '=', 'inbound')
+        .where('provider_id', '=', message.providerId)
+        .executeTakeFirstOrThrow();
+      return {
+        message: toMessage(row),
+        duplicate: Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0,
+        contact: {
+          id: contact.id,
+          trust: contact.trust,
+          language: contact.language,
+          forgotten: contact.forgotten_at !== null,
+        },
+      };
+    });
+  }
+
+  async findById(id: string): Promise<Message | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  /** Newest first; `beforeSeq` continues a listing without skips or repeats as messages arrive. */
+  async list(query: MessageQuery): Promise<Message[]> {
+    let select = this.db.selectFrom('messages').selectAll();
+    if (query.status) select = select.where('status', '=', query.status);
+    if (query.channelId) select = select.where('channel_id', '=', query.channelId);
+    if (query.contactId) select = select.where('contact_id', '=', query.contactId);
+    if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
+    const rows = await select.orderBy('seq', 'desc').limit(query.limit).execute();
+    return rows.map(toMessage);
+  }
+}

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
+import { twilioSignature } from '../../src/messages/gateways/twilio.js';
+import { vonageSignature } from '../../src/messages/gateways/vonage.js';
+import { buildTestApp, json, type TestApp } from '../helpers/app.js';
+import { forEachDatabase } from '../helpers/databases.js';
+
+const authToken = 'f3b1c2d4e5a6978812345678abcdef01';
+const kannelSecret = 'kannel-shared-secret-7d1e';
+const webhookSecret = 'webhook-secret-0a9b8c7d';
+const smsSyncSecret = 'smssync-secret-51e2';
+const atSecret = 'at-secret-93c1';
+const vonageSecret = 'vonage-signature-secret-2f8a';
+
+/** An inbound SMS as Twilio posts it. */
+const twilioSms = {
+  MessageSid: 'SM5f1d6d0e8c2a4b7f9e3a1c0d2b4f6a8e',
+  AccountSid: 'AC0123456789abcdef0123456789abcdef',
+  From: '+254722000111',
+  To: '+254700000000',
+  Body: 'Moto sokoni Kibera, karibu na lango la Olympic',
+  NumMedia: '0',
+  ApiVersion: '2010-04-01',
+};
+
+async function withChannels(testApp: TestApp): Promise<void> {
+  const coordinator = await testApp.as('coordinator');
+  for (const channel of [
+    { id: 'twilio-ke', kind: 'twilio', secrets: { authToken }, settings: { language: 'sw' } },
+    { id: 'kannel', kind: 'kannel', secrets: { secret: kannelSecret } },
+    { id: 'partner', kind: 'webhook', secrets: { secret: webhookSecret } },
+    { id: 'phone', kind: 'smssync', secrets: { secret: smsSyncSecret } },
+    { id: 'at', kind: 'africastalking', secrets: { secret: atSecret } },
+    {
+      id: 'vonage',
+      kind: 'vonage',
+      secrets: { signatureSecret: vonageSecret },
+      settings: { signatureMethod: 'sha256' },
+    },
+  ]) {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: coordinator,
+      payload: channel,
+    });
+    assert.equal(response.statusCode, 201, response.body);
+  }
+}
+
+function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+async function postTwilio(testApp: TestApp, fields: Record<string, string>, signature?: string) {
+  const url = '/api/v1/inbound/twilio/twilio-ke';
+  return testApp.app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      host: 'tally.example.org',
+      'x-twilio-signature': signature ?? twilioSignature(authToken, `http://tally.example.org${url}`, fields),
+    },
+    payload: form(fields),
+  });
+}
+
+async function inbox(testApp: TestApp) {
+  const response = await testApp.app.inject({
+    url: '/api/v1/messages',
+    headers: await testApp.as('volunteer'),
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  return json<{ data: { id: string; number: number; text: string; channel: string; status: string }[] }>(
+    response,
+  ).data;
+}
+
+forEachDatabase('messages from gateways', (open) => {
+  test('a signed Twilio SMS is stored and answered with TwiML acknowledging its number', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const response = await postTwilio(testApp, twilioSms);
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-type']), /^text\/xml/);
+    const [message] = await inbox(testApp);
+    assert.equal(message?.text, twilioSms.Body);
+    assert.equal(message?.status, 'received');
+    // The channel answers in Swahili, as its settings say.
+    assert.equal(
+      response.body,
+      `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Asante. Tumepokea ujumbe wako, nambari ${message?.number}. Wajitolea wataisoma.</Message></Response>`,
+    );
+  });
+
+  test('Twilio retrying the same MessageSid stores the message once', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      assert.equal((await postTwilio(testApp, twilioSms)).statusCode, 200);
+    }
+    assert.equal((await inbox(testApp)).length, 1);
+  });
+
+  test('a forged Twilio request is refused, counted on its channel, and stores nothing', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const forged = await postTwilio(testApp, twilioSms, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+    assert.equal(forged.statusCode, 403);
+    assert.match(String(forged.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(json(forged).code, 'invalid_signature');
+    assert.equal((await inbox(testApp)).length, 0);
+    const channels = await testApp.app.inject({
+      url: '/api/v1/channels',
+      headers: await testApp.as('coordinator'),
+    });
+    const twilio = json<{ data: { id: string; refused_requests: number; secrets: string[] }[] }>(
+      channels,
+    ).data.find((channel) => channel.id === 'twilio-ke');
+    assert.equal(twilio?.refused_requests, 1);
+    assert.deepEqual(twilio?.secrets, ['authToken']);
+    assert.doesNotMatch(channels.body, new RegExp(authToken));
+  });
+
+  test('a Twilio message without a MessageSid is refused as malformed and stores nothing', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const { MessageSid: _sid, ...withoutSid } = twilioSms;
+    const response = await postTwilio(testApp, withoutSid);
+    assert.equal(response.statusCode, 400);
+    assert.equal(json(response).code, 'malformed_message');
+    assert.equal((await inbox(testApp)).length, 0);
+  });
+
+  test('Kannel’s get-url with the channel’s secret is stored and answered in a text body', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const query = new URLSearchParams({
+      secret: kannelSecret,
+      from: '+254722000111',
+      to: '+254700000000',
+      text: 'Fire at the market',
+      ts: '2026-11-26 06:12:00',
+      smsc: 'fake',
+      id: '0b4f3c2a-9d8e-4f1a-b2c3-d4e5f6a7b8c9',
+    });
+    const response = await testApp.app.inject({ url: `/api/v1/inbound/kannel/kannel?${query}` });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-type']), /^text\/plain/);
+    const [message] = await inbox(testApp);
+    assert.equal(
+      response.body,
+      `Thank you. We received your message, number ${message?.number}. Volunteers will read it.`,
+    );
+  });
+
+  test('Kannel without the secret is refused', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const response = await testApp.app.inject({
+      url: '/api/v1/inbound/kannel/kannel?from=%2B254722000111&text=hi&id=0b4f3c2a-9d8e-4f1a-b2c3-d4e5f6a7b8c9',
+    });
+    assert.equal(response.statusCode, 403);
+  });
+
+  test('the sender’s number is stored nowhere in the clear', async () => {
+    const db = await open();
+    const testApp = await buildTestApp(db);
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const rows = [
+      ...(await db.kysely.selectFrom('messages').selectAll().execute()),
+      ...(await db.kysely.selectFrom('contacts').selectAll().execute()),
+    ];
+    assert.equal(rows.length, 2);
+    assert.doesNotMatch(JSON.stringify(rows), /254722000111/);
+    assert.doesNotMatch(JSON.stringify(await inbox(testApp)), /254722000111/);
+  });
+
+  test('a generic webhook message signed over its raw body is stored; the same body unsigned is refused', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const body = Buffer.from(
+      JSON.stringify({ id: 'wa-3EB0C767D26A1B2C', from: '+256772000111', text: 'Daraja limevunjika Kasese' }),
+    );
+    const post = (headers: Record<string, string>) =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound/webhook/partner',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body,
+      });
+    assert.equal((await post({})).statusCode, 403);
+    const signed = await post({ 'x-tally-signature': webhookSignature(webhookSecret, body) });
+    assert.equal(signed.statusCode, 200, signed.body);
+    assert.deepEqual(
+      (await inbox(testApp)).map((message) => [message.channel, message.text]),
+      [['partner', 'Daraja limevunjika Kasese']],
+    );
+  });
+
+  test('an SMSSync phone posting with the channel’s secret gets SMSSync’s success answer', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const post = (secret: string) =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound/smssync/phone',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: form({
+          secret,
+          from: '+254722000111',
+          message: 'Maji hakuna Mathare tangu jana',
+          message_id: '9b2f3a1c-6d4e-4c8b-a1f0-2e3d4c5b6a79',
+          sent_timestamp: '1795241520000',
+          sent_to: '+254700000000',
+          device_id: 'tecno-spark-01',
+        }),
+      });
+    assert.equal((await post('wrong')).statusCode, 403);
+    const accepted = await post(smsSyncSecret);
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    assert.deepEqual(json(accepted), { payload: { success: true, error: null } });
+    assert.equal((await inbox(testApp))[0]?.text, 'Maji hakuna Mathare tangu jana');
+  });
+
+  test('Africa’s Talking delivering to its callback URL with the secret is stored', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/inbound/africastalking/at?secret=${atSecret}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form({
+        from: '+256772000111',
+        to: '22141',
+        text: 'Mafuriko Kasese, barabara imefungwa',
+        date: '2026-11-26 06:12:00',
+        id: 'ATXid_6d1c7f1e2a3b4c5d6e7f8a9b0c1d2e3f',
+        linkId: 'SampleLinkId123',
+      }),
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal((await inbox(testApp))[0]?.text, 'Mafuriko Kasese, barabara imefungwa');
+  });
+
+  test('a Vonage message signed with the channel’s signature secret is stored; a stale one is refused', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const message = (timestamp: number) => {
+      const fields: Record<string, string> = {
+        msisdn: '254722000111',
+        to: '254700000000',
+        messageId: '1600000012AB34CD',
+        text: 'Fire at the market',
+        type: 'text',
+        keyword: 'FIRE',
+        'message-timestamp': '2026-11-26 06:12:00',
+        timestamp: String(timestamp),
+        nonce: 'a7f1c2d3-1111-4e5f-9a8b-7c6d5e4f3a2b',
+      };
+      return form({ ...fields, sig: vonageSignature(fields, vonageSecret, 'sha256') });
+    };
+    const post = (payload: string) =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound/vonage/vonage',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await post(message(now - 3600))).statusCode, 403);
+    assert.equal((await post(message(now))).statusCode, 204);
+    assert.equal((await inbox(testApp))[0]?.text, 'Fire at the market');
+  });
+
+  test('a gateway calling a channel that does not exist gets a 404', async () => {
+    const testApp = await buildTestApp(await open());
+    const response = await postTwilio(testApp, twilioSms);
+    assert.equal(response.statusCode, 404);
+    assert.equal(json(response).code, 'channel_not_found');
+  });
+
+  test('the inbox is for volunteers: the public gets a 401', async () => {
+    const testApp = await buildTestApp(await open());
+    const response = await testApp.app.inject({ url: '/api/v1/messages' });
+    assert.equal(response.statusCode, 401);
+  });
+
+  test('a volunteer cannot add a channel', async () => {
+    const testApp = await buildTestApp(await open());
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: await testApp.as('volunteer'),
+      payload: { id: 'twilio-ke', kind: 'twilio', secrets: { authToken } },
+    });
+    assert.equal(response.statusCode, 403);
+  });
+});
