@@ -33,6 +33,7 @@ export const errorCatalog = {
   channel_not_found: { status: 404, title: 'No such channel' },
   channel_exists: { status: 409, title: 'A channel with that id already exists' },
   message_not_found: { status: 404, title: 'No such message' },
+  message_already_linked: { status: 409, title: 'The message already belongs to a report' },
   malformed_message: { status: 400, title: 'The gateway sent a message Tally cannot read' },
   invalid_signature: {
     status: 403,

@@ -67,6 +67,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   );
   // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
   const vault = ContactVault.open(config.dataDir);
+  const channels = new ChannelsRepository(db.kysely);
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -78,8 +79,15 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       config.verificationThreshold,
     ),
     places: new PlacesService(),
-    channels: new ChannelsService(new ChannelsRepository(db.kysely), vault, clock),
-    inbox: new InboxService(new MessagesRepository(db.kysely), vault, clock, config.countries),
+    channels: new ChannelsService(channels, vault, clock),
+    inbox: new InboxService(
+      new MessagesRepository(db.kysely),
+      reports,
+      async (id) => (await channels.findById(id))?.channel,
+      vault,
+      clock,
+      config.countries,
+    ),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

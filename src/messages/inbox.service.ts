@@ -1,9 +1,13 @@
-import { type Actor, requireRole } from '../accounts/roles.js';
+import { type Actor, anonymous, requireRole } from '../accounts/roles.js';
 import type { Channel } from '../channels/channel.js';
 import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
 import { normalizePhoneNumber } from '../contacts/phone-number.js';
+import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { type ReportSource, reportSources } from '../reports/report.js';
+import type { ReportView } from '../reports/report-view.js';
+import type { NewReportInput, ReportsService } from '../reports/reports.service.js';
 import type { InboundMessage } from './gateways/inbound-message.js';
 import type { Message } from './message.js';
 import type { MessageQuery, MessagesRepository } from './messages.repository.js';
@@ -17,9 +21,24 @@ export interface Received {
   replies: string[];
 }
 
+/** What a volunteer may set when making a report of a message; the rest is taken from the message. */
+export type ReportFromMessage = Partial<Omit<NewReportInput, 'contact'>>;
+
+/** The title a report made from a message starts with: its first words, cut at a word near 80 characters. */
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length <= 80) return line || 'Message without text';
+  const cut = line.slice(0, 80);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 export class InboxService {
   constructor(
     private readonly messages: MessagesRepository,
+    private readonly reports: ReportsService,
+    /** Which channel a message came through, to name the report's source. */
+    private readonly channelOf: (id: string) => Promise<Channel | undefined>,
     private readonly vault: ContactVault,
     private readonly clock: Clock,
     /** The deployment's countries, the first one the country local numbers are read in. */
@@ -59,8 +78,86 @@ export class InboxService {
     return { message: stored.message, duplicate: stored.duplicate, replies };
   }
 
+  /**
+   * Makes a report of a message: its text and sender's channel pre-filled, what the volunteer gives taken
+   * over them. The report's author is the sender, not the volunteer (who may then vote on it). Made with the
+   * message as its idempotency key, so a retry after a failure in between makes no second report.
+   */
+  async toReport(
+    actor: Actor,
+    messageId: string,
+    input: ReportFromMessage,
+  ): Promise<{ message: Message; report: ReportView }> {
+    requireRole(actor, 'volunteer', 'make a report of a message');
+    const message = await this.inboundMessage(messageId);
+    if (message.reportId) {
+      throw new TallyError(
+        'message_already_linked',
+        `Message ${messageId} already belongs to report ${message.reportId}`,
+      );
+    }
+    const channel = await this.channelOf(message.channelId);
+    const created = await this.reports.create(
+      anonymous,
+      {
+        ...input,
+        title: input.title ?? titleFrom(message.text),
+        description: input.description ?? message.text,
+      },
+      sourceOf(channel),
+      `message:${message.id}`,
+    );
+    return {
+      message: await this.link(message, created.id),
+      report: await this.reports.get(actor, created.id),
+    };
+  }
+
+  /** Attaches a message to a report that already exists: a second message about the same event. */
+  async attach(actor: Actor, messageId: string, reportId: string): Promise<Message> {
+    requireRole(actor, 'volunteer', 'attach a message to a report');
+    const message = await this.inboundMessage(messageId);
+    await this.reports.get(actor, reportId);
+    return this.link(message, reportId);
+  }
+
+  /** Archives a message as noise: it stays stored, out of the way. */
+  async archive(actor: Actor, messageId: string): Promise<Message> {
+    requireRole(actor, 'volunteer', 'archive a message');
+    const message = await this.inboundMessage(messageId);
+    await this.messages.setStatus(message.id, 'archived', this.clock.now().toISOString());
+    return (await this.messages.findById(message.id)) ?? message;
+  }
+
+  private async inboundMessage(id: string): Promise<Message> {
+    const message = await this.messages.findById(id);
+    if (!message) throw new TallyError('message_not_found', `No message ${id}`);
+    if (message.direction !== 'inbound')
+      throw validationError('path/id', 'only a received message can be triaged');
+    return message;
+  }
+
+  private async link(message: Message, reportId: string): Promise<Message> {
+    const linked = await this.messages.linkToReport(message.id, reportId, this.clock.now().toISOString());
+    const now = (await this.messages.findById(message.id)) ?? message;
+    if (!linked && now.reportId !== reportId) {
+      throw new TallyError(
+        'message_already_linked',
+        `Message ${message.id} already belongs to report ${now.reportId}`,
+      );
+    }
+    return now;
+  }
+
   async list(actor: Actor, query: MessageQuery): Promise<Message[]> {
     requireRole(actor, 'volunteer', 'read the inbox');
     return this.messages.list(query);
   }
+}
+
+/** SMS gateways make SMS reports; a generic webhook says in its settings what it carries (e.g. whatsapp). */
+function sourceOf(channel: Channel | undefined): ReportSource {
+  if (channel?.kind !== 'webhook') return 'sms';
+  const said = channel.settings.source;
+  return said && (reportSources as readonly string[]).includes(said) ? (said as ReportSource) : 'api';
 }

@@ -138,6 +138,25 @@ export class MessagesRepository {
     return row && toMessage(row);
   }
 
+  /**
+   * Links an inbound message to its report and marks it processed, unless it already has a report (then
+   * false): two volunteers triaging the same message at once cannot both link it.
+   */
+  async linkToReport(id: string, reportId: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ report_id: reportId, status: 'processed', updated_at: now })
+      .where('id', '=', id)
+      .where('direction', '=', 'inbound')
+      .where('report_id', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async setStatus(id: string, status: MessageStatus, now: string): Promise<void> {
+    await this.db.updateTable('messages').set({ status, updated_at: now }).where('id', '=', id).execute();
+  }
+
   /** Newest first; `beforeSeq` continues a listing without skips or repeats as messages arrive. */
   async list(query: MessageQuery): Promise<Message[]> {
     let select = this.db.selectFrom('messages').selectAll();

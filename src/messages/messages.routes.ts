@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { problemResponses } from '../http/schemas.js';
 import type { TypedApp } from '../http/typed-app.js';
-import { literalUnion } from '../reports/reports.schemas.js';
+import { literalUnion, ReportFromMessageBody } from '../reports/reports.schemas.js';
 import type { Services } from '../services.js';
 import { inboundStatuses, type Message, outboundStatuses } from './message.js';
 
@@ -10,13 +10,13 @@ export const MessageView = Type.Object(
     id: Type.String(),
     number: Type.Integer({ description: 'The number the sender was told in the acknowledgement' }),
     channel: Type.String(),
-    direction: literalUnion(['inbound', 'outbound']),
+    direction: Type.String({ description: 'inbound or outbound' }),
     contact: Type.Union([Type.String(), Type.Null()], {
       description: "The sender's contact id; the number or address itself is never shown",
     }),
     text: Type.String(),
     media: Type.Array(Type.String()),
-    status: literalUnion([...inboundStatuses, ...outboundStatuses]),
+    status: Type.String({ description: [...inboundStatuses, ...outboundStatuses].join(', ') }),
     status_detail: Type.Union([Type.String(), Type.Null()]),
     report_id: Type.Union([Type.String(), Type.Null()]),
     sent_at: Type.Union([Type.String(), Type.Null()]),
@@ -53,7 +53,59 @@ const MessageListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const MessageIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
 export function messagesRoutes(app: TypedApp, services: Services): void {
+  app.post(
+    '/api/v1/messages/:id/report',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Make a report of a message (volunteers and up); what is not given is taken from the message',
+        params: MessageIdParams,
+        body: ReportFromMessageBody,
+        response: {
+          201: Type.Object({ message: MessageView, report: Type.Ref('Report') }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const made = await services.inbox.toReport(request.actor, request.params.id, request.body ?? {});
+      return reply.code(201).send({ message: toView(made.message), report: made.report });
+    },
+  );
+  app.post(
+    '/api/v1/messages/:id/attach',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Attach a message to an existing report (volunteers and up)',
+        params: MessageIdParams,
+        body: Type.Object(
+          { report_id: Type.String({ minLength: 1, maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: MessageView, ...problemResponses },
+      },
+    },
+    async (request) =>
+      toView(await services.inbox.attach(request.actor, request.params.id, request.body.report_id)),
+  );
+  app.post(
+    '/api/v1/messages/:id/archive',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Archive a message as noise (volunteers and up); it stays stored',
+        params: MessageIdParams,
+        response: { 200: MessageView, ...problemResponses },
+      },
+    },
+    async (request) => toView(await services.inbox.archive(request.actor, request.params.id)),
+  );
+
   app.get(
     '/api/v1/messages',
     {

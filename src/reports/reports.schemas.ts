@@ -52,6 +52,16 @@ export const NewReportBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A report made from a message: everything the new-report body takes, and nothing required (it is pre-filled). */
+export const ReportFromMessageBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    survey_id: Type.Optional(Id),
+    ...editableFields,
+  },
+  { additionalProperties: false },
+);
+
 export const ReportPatchBody = Type.Object(
   {
     title: Type.Optional(Title),

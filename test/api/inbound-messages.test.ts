@@ -276,6 +276,117 @@ forEachDatabase('messages from gateways', (open) => {
     assert.equal((await inbox(testApp))[0]?.text, 'Fire at the market');
   });
 
+  test('a volunteer makes a report of an SMS: pre-filled from its text, its source sms, the message linked', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const [message] = await inbox(testApp);
+    const volunteer = await testApp.as('volunteer');
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/report`,
+      headers: volunteer,
+      payload: { location: { lat: -1.3133, lon: 36.7876, name: 'Kibera, Nairobi' } },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    const made = json<{
+      message: { status: string; report_id: string };
+      report: {
+        id: string;
+        title: string;
+        description: string;
+        source: string;
+        status: string;
+        created_by: unknown;
+      };
+    }>(response);
+    assert.equal(made.report.title, twilioSms.Body);
+    assert.equal(made.report.description, twilioSms.Body);
+    assert.equal(made.report.source, 'sms');
+    assert.equal(made.report.status, 'pending');
+    assert.equal(made.report.created_by, null);
+    assert.deepEqual([made.message.status, made.message.report_id], ['processed', made.report.id]);
+    // The sender's number does not travel into the report.
+    assert.doesNotMatch(response.body, /254722000111/);
+  });
+
+  test('a message already made into a report cannot be made into a second one', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const [message] = await inbox(testApp);
+    const volunteer = await testApp.as('volunteer');
+    const make = () =>
+      testApp.app.inject({
+        method: 'POST',
+        url: `/api/v1/messages/${message?.id}/report`,
+        headers: volunteer,
+        payload: {},
+      });
+    assert.equal((await make()).statusCode, 201);
+    const again = await make();
+    assert.equal(again.statusCode, 409);
+    assert.equal(json(again).code, 'message_already_linked');
+  });
+
+  test('a second message about the same event is attached to the report the first became', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    await postTwilio(testApp, {
+      ...twilioSms,
+      MessageSid: 'SM0000000000000000000000000000beef',
+      Body: 'Moto bado unawaka',
+    });
+    const [second, first] = await inbox(testApp);
+    const volunteer = await testApp.as('volunteer');
+    const made = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${first?.id}/report`,
+      headers: volunteer,
+      payload: {},
+    });
+    const reportId = json<{ report: { id: string } }>(made).report.id;
+    const attached = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${second?.id}/attach`,
+      headers: volunteer,
+      payload: { report_id: reportId },
+    });
+    assert.equal(attached.statusCode, 200, attached.body);
+    assert.deepEqual([json(attached).report_id, json(attached).status], [reportId, 'processed']);
+  });
+
+  test('a message archived as noise leaves the received ones and stays stored', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, { ...twilioSms, Body: 'Win a free phone!!! Reply YES' });
+    const [message] = await inbox(testApp);
+    const archived = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/archive`,
+      headers: await testApp.as('volunteer'),
+    });
+    assert.equal(archived.statusCode, 200, archived.body);
+    const received = await testApp.app.inject({
+      url: '/api/v1/messages?status=received',
+      headers: await testApp.as('volunteer'),
+    });
+    assert.deepEqual(json<{ data: unknown[] }>(received).data, []);
+    assert.equal((await inbox(testApp))[0]?.status, 'archived');
+  });
+
+  test('triaging a message that does not exist is a 404', async () => {
+    const testApp = await buildTestApp(await open());
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages/0190a1b2-0000-7000-8000-000000000000/archive',
+      headers: await testApp.as('volunteer'),
+    });
+    assert.equal(response.statusCode, 404);
+    assert.equal(json(response).code, 'message_not_found');
+  });
+
   test('a gateway calling a channel that does not exist gets a 404', async () => {
     const testApp = await buildTestApp(await open());
     const response = await postTwilio(testApp, twilioSms);
