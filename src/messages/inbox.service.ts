@@ -11,7 +11,7 @@ import type { NewReportInput, ReportsService } from '../reports/reports.service.
 import type { InboundMessage } from './gateways/inbound-message.js';
 import type { Message } from './message.js';
 import type { MessageQuery, MessagesRepository } from './messages.repository.js';
-import { acknowledgement } from './replies.js';
+import { acknowledgement, asksToBeForgotten, forgottenNotice } from './replies.js';
 
 export interface Received {
   message: Message;
@@ -74,8 +74,15 @@ export class InboxService {
       },
     );
     const language = stored.contact.language ?? channel.settings.language;
-    const replies = stored.contact.forgotten ? [] : [acknowledgement(language, stored.message.seq)];
-    return { message: stored.message, duplicate: stored.duplicate, replies };
+    if (asksToBeForgotten(inbound.text)) {
+      await this.messages.forgetContact(stored.contact.id, now);
+      return { message: stored.message, duplicate: stored.duplicate, replies: [forgottenNotice(language)] };
+    }
+    return {
+      message: stored.message,
+      duplicate: stored.duplicate,
+      replies: [acknowledgement(language, stored.message.seq)],
+    };
   }
 
   /**

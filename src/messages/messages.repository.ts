@@ -28,7 +28,7 @@ export interface StoredInbound {
   message: Message;
   /** True when the provider had already delivered this message (a retry): nothing new was stored. */
   duplicate: boolean;
-  contact: { id: string; trust: string; language: string | null; forgotten: boolean };
+  contact: { id: string; trust: string; language: string | null };
 }
 
 export interface MessageQuery {
@@ -83,11 +83,17 @@ export class MessagesRepository {
           forgotten_at: null,
           created_at: message.receivedAt,
         })
-        .onConflict((conflict) => conflict.column('lookup').doNothing())
+        // Writing again after STOP is asking to be heard again: the number is kept for replies once more.
+        .onConflict((conflict) =>
+          conflict.column('lookup').doUpdateSet((row) => ({
+            sealed: row.ref('excluded.sealed'),
+            forgotten_at: null,
+          })),
+        )
         .execute();
       const contact = await trx
         .selectFrom('contacts')
-        .select(['id', 'trust', 'language', 'forgotten_at'])
+        .select(['id', 'trust', 'language'])
         .where('lookup', '=', sender.lookup)
         .executeTakeFirstOrThrow();
       const inserted = await trx
@@ -127,7 +133,6 @@ export class MessagesRepository {
           id: contact.id,
           trust: contact.trust,
           language: contact.language,
-          forgotten: contact.forgotten_at !== null,
         },
       };
     });
@@ -151,6 +156,21 @@ export class MessagesRepository {
       .where('report_id', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Forgets who a contact is (STOP): their sealed number and the raw requests that named them go, in one
+   * transaction. Their messages' texts stay, as anything else sent to a public project does.
+   */
+  async forgetContact(contactId: string, now: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('contacts')
+        .set({ sealed: null, forgotten_at: now })
+        .where('id', '=', contactId)
+        .execute();
+      await trx.updateTable('messages').set({ raw: null }).where('contact_id', '=', contactId).execute();
+    });
   }
 
   async setStatus(id: string, status: MessageStatus, now: string): Promise<void> {

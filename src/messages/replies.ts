@@ -11,3 +11,31 @@ export function acknowledgement(language: string | null | undefined, messageNumb
   const write = (language && acknowledgements[language]) || acknowledgements.en!;
   return write(messageNumber);
 }
+
+const forgotten: Record<string, string> = {
+  en: 'Your number has been forgotten; you will get no more messages from us. Write again at any time.',
+  sw: 'Nambari yako imesahaulika; hutapokea ujumbe zaidi kutoka kwetu. Andika tena wakati wowote.',
+  fr: 'Votre numéro a été oublié ; vous ne recevrez plus de messages de notre part. Écrivez-nous quand vous voulez.',
+};
+
+export function forgottenNotice(language: string | null | undefined): string {
+  return (language && forgotten[language]) || forgotten.en!;
+}
+
+/** Words that ask to be forgotten: the carriers' own (STOP, UNSUBSCRIBE, …) and their Swahili and French. */
+const stopWords = new Set([
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'acha',
+  'sitisha',
+  'arret',
+  'arrêt',
+]);
+
+export function asksToBeForgotten(text: string): boolean {
+  return stopWords.has(text.trim().toLowerCase());
+}

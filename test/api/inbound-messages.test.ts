@@ -387,6 +387,41 @@ forEachDatabase('messages from gateways', (open) => {
     assert.equal(json(response).code, 'message_not_found');
   });
 
+  test('a sender who writes STOP is forgotten: number and raw requests gone, told so in their language', async () => {
+    const db = await open();
+    const testApp = await buildTestApp(db);
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const stop = await postTwilio(testApp, {
+      ...twilioSms,
+      MessageSid: 'SM00000000000000000000000000000stop',
+      Body: 'STOP',
+    });
+    assert.equal(stop.statusCode, 200);
+    assert.match(stop.body, /Nambari yako imesahaulika/);
+    const contact = await db.kysely.selectFrom('contacts').selectAll().executeTakeFirstOrThrow();
+    assert.equal(contact.sealed, null);
+    assert.ok(contact.forgotten_at);
+    const raws = await db.kysely.selectFrom('messages').select('raw').execute();
+    assert.deepEqual(raws, [{ raw: null }, { raw: null }]);
+  });
+
+  test('a forgotten sender who writes again is heard again', async () => {
+    const db = await open();
+    const testApp = await buildTestApp(db);
+    await withChannels(testApp);
+    await postTwilio(testApp, { ...twilioSms, Body: 'stop' });
+    const again = await postTwilio(testApp, {
+      ...twilioSms,
+      MessageSid: 'SM000000000000000000000000000again',
+      Body: 'Moto tena',
+    });
+    assert.match(again.body, /Asante/);
+    const contact = await db.kysely.selectFrom('contacts').selectAll().executeTakeFirstOrThrow();
+    assert.ok(contact.sealed);
+    assert.equal(contact.forgotten_at, null);
+  });
+
   test('a gateway calling a channel that does not exist gets a 404', async () => {
     const testApp = await buildTestApp(await open());
     const response = await postTwilio(testApp, twilioSms);
