@@ -47,6 +47,15 @@ function chromiumProblem() {
   return existsSync(executable) ? null : `Chromium is not installed at ${executable}`;
 }
 
+function kannelProblem() {
+  const missing = ['/usr/sbin/bearerbox', '/usr/sbin/smsbox', '/usr/lib/kannel/test/fakesmsc'].filter(
+    (file) => !existsSync(file),
+  );
+  return missing.length === 0
+    ? null
+    : `Kannel is not installed (no ${missing.join(', ')}; packages kannel, kannel-extras)`;
+}
+
 const skipped = [];
 const env = { ...process.env };
 const pgProblem = await postgresProblem();
@@ -54,6 +63,7 @@ const browserProblem = chromiumProblem();
 for (const [suite, problem, variable] of [
   ['PostgreSQL suites', pgProblem, 'TALLY_TEST_SKIP_POSTGRES'],
   ['browser suites', browserProblem, 'TALLY_TEST_SKIP_BROWSER'],
+  ['Kannel suites', kannelProblem(), 'TALLY_TEST_SKIP_KANNEL'],
 ]) {
   if (!problem) continue;
   if (ci) {

@@ -8,10 +8,11 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { webDistDir } from '../../src/paths.js';
-import { createServices } from '../../src/services.js';
+import { createServices, type Services } from '../../src/services.js';
 
 export interface TestServer {
   url: string;
+  services: Services;
   createUser(email: string, role: Role, password: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const { accounts } = services;
   return {
     url,
+    services,
     async createUser(email, role, password) {
       await accounts.addUser({ email, role, password });
     },
