@@ -38,6 +38,8 @@ export interface AppDependencies {
   services?: Services;
   /** How often to sign a checkpoint when the record has grown; none in tests (reading one signs it too). */
   checkpointIntervalMs?: number;
+  /** How often to send queued outbound messages; none unless given (tests send with `runOnce`). */
+  outboxIntervalMs?: number;
   /** Pino options or `false`; tests pass a stream to read what was logged. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -147,6 +149,21 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     }, deps.checkpointIntervalMs);
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
+  }
+
+  if (deps.outboxIntervalMs && !services.record.readOnly) {
+    const { outbox } = services;
+    app.addHook('onListen', async () => {
+      // Without TALLY_PUBLIC_URL, gateways on this machine report deliveries where the server listens.
+      const address = app.server.address();
+      if (!config.publicUrl && address && typeof address === 'object') {
+        outbox.reachableAt(
+          `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+        );
+      }
+      outbox.start(deps.outboxIntervalMs ?? 5000, app.log);
+    });
+    app.addHook('onClose', async () => outbox.stop());
   }
 
   systemRoutes(app, config, deps.db, services.mirror);

@@ -16,6 +16,8 @@ import { PublicRecord } from './ledger/public-record.js';
 import { recordPublicSettings } from './ledger/public-settings.js';
 import { InboxService } from './messages/inbox.service.js';
 import { MessagesRepository } from './messages/messages.repository.js';
+import { OutboxRepository } from './messages/outbox.repository.js';
+import { OutboxService } from './messages/outbox.service.js';
 import { MirrorRepository } from './mirror/mirror.repository.js';
 import { MirrorInfo } from './mirror/mirror-info.js';
 import { ReportsRepository } from './reports/reports.repository.js';
@@ -32,6 +34,8 @@ export interface Services {
   places: PlacesService;
   channels: ChannelsService;
   inbox: InboxService;
+  /** Outbound messages: queued, sent by `start()`ed rounds, with their delivery reports. */
+  outbox: OutboxService;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
@@ -47,6 +51,11 @@ export interface Services {
  * The composition root: repositories over the database, services over the repositories. Every repository
  * that makes public changes records them through the one ledger repository, in the same transaction.
  */
+/** Where gateways and readers reach this deployment: TALLY_PUBLIC_URL, else where it listens (set once listening). */
+function publicBaseOf(config: Config): string {
+  return config.publicUrl ? new URL(config.publicUrl).origin : `http://127.0.0.1:${config.port}`;
+}
+
 export async function createServices(db: Db, clock: Clock, config: Config): Promise<Services> {
   const ledgerRepository = new LedgerRepository(db.kysely, db.dialect, db.sqlite);
   const identity = await openLedgerIdentity(db, ledgerRepository, config);
@@ -68,6 +77,31 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
   const vault = ContactVault.open(config.dataDir);
   const channels = new ChannelsRepository(db.kysely);
+  const channelsService = new ChannelsService(channels, vault, clock);
+  const outbox = new OutboxService(
+    new OutboxRepository(db.kysely),
+    channelsService,
+    vault,
+    clock,
+    publicBaseOf(config),
+  );
+  const inbox = new InboxService(
+    new MessagesRepository(db.kysely),
+    reports,
+    async (id) => (await channels.findById(id))?.channel,
+    vault,
+    clock,
+    config.countries,
+    outbox,
+    (reportId) => (config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null),
+  );
+  reports.onPublished(async (report) => {
+    try {
+      await inbox.noticePublished(report.id);
+    } catch (error) {
+      outbox.warn({ err: error, report: report.id }, 'could not queue the notices of a published report');
+    }
+  });
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -79,15 +113,9 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       config.verificationThreshold,
     ),
     places: new PlacesService(),
-    channels: new ChannelsService(channels, vault, clock),
-    inbox: new InboxService(
-      new MessagesRepository(db.kysely),
-      reports,
-      async (id) => (await channels.findById(id))?.channel,
-      vault,
-      clock,
-      config.countries,
-    ),
+    channels: channelsService,
+    inbox,
+    outbox,
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

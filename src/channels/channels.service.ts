@@ -109,6 +109,13 @@ export class ChannelsService {
     };
   }
 
+  /** The channel an outbound message goes through, with the secrets to send with; null when gone or off. */
+  async forSending(id: string): Promise<ChannelWithSecrets | null> {
+    const stored = await this.channels.findById(id);
+    if (!stored?.channel.enabled) return null;
+    return this.forGateway(id, stored.channel.kind);
+  }
+
   countRefused(id: string): Promise<void> {
     return this.channels.countRefused(id);
   }

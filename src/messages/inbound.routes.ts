@@ -4,6 +4,7 @@
  * that gateway's exact format, stored raw, and only then answered in the gateway's own way (TwiML for
  * Twilio, a text body for Kannel, SMSSync's JSON). A refused request is counted on its channel.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type ChannelKind, isChannelKind } from '../channels/channel.js';
@@ -13,13 +14,19 @@ import { TallyError } from '../errors.js';
 import { decodeUtf8, parseForm } from '../http/body-parsers.js';
 import type { TypedApp } from '../http/typed-app.js';
 import type { Services } from '../services.js';
-import { parseAfricasTalkingInbound } from './gateways/africas-talking.js';
+import { parseAfricasTalkingDelivery, parseAfricasTalkingInbound } from './gateways/africas-talking.js';
 import { isFrontlineSecret, parseFrontlineInbound } from './gateways/frontlinesms.js';
 import type { FormFields, InboundMessage } from './gateways/inbound-message.js';
-import { isKannelSecret, kannelReply, parseKannelInbound } from './gateways/kannel.js';
+import { isKannelSecret, kannelReply, parseKannelDelivery, parseKannelInbound } from './gateways/kannel.js';
 import { isSignedWebhook, parseWebhookMessage, signatureHeader } from './gateways/signed-webhook.js';
 import { isSmsSyncSecret, parseSmsSyncInbound, smsSyncAnswer } from './gateways/smssync.js';
-import { isSignedByTwilio, parseTwilioInbound, twiml } from './gateways/twilio.js';
+import {
+  type DeliveryReport,
+  isSignedByTwilio,
+  parseTwilioInbound,
+  parseTwilioStatus,
+  twiml,
+} from './gateways/twilio.js';
 import { isSignedByVonage, parseVonageInbound, type VonageSignatureMethod } from './gateways/vonage.js';
 
 /** A gateway's request, in every form an adapter may need it. */
@@ -43,7 +50,8 @@ interface Gateway {
     settings: Record<string, string>,
   ): boolean;
   parse(request: GatewayRequest): InboundMessage;
-  answer(reply: FastifyReply, replies: string[], secrets: Record<string, string>): FastifyReply;
+  /** The answer to the gateway; `to` is the sender, for gateways that need replies addressed. */
+  answer(reply: FastifyReply, replies: string[], secrets: Record<string, string>, to: string): FastifyReply;
 }
 
 function header(request: GatewayRequest, name: string): string | undefined {
@@ -78,7 +86,15 @@ const gateways: Record<ChannelKind, Gateway> = {
   smssync: {
     isAuthentic: (request, secrets) => isSmsSyncSecret(secrets.secret ?? '', one(request.form, 'secret')),
     parse: (request) => parseSmsSyncInbound(request.form),
-    answer: (reply) => reply.send(smsSyncAnswer({ success: true })),
+    // The phone sends the replies itself; each gets an id of its own, as SMSSync wants.
+    answer: (reply, replies, secrets, to) =>
+      reply.send(
+        smsSyncAnswer({
+          success: true,
+          replies: replies.map((message) => ({ to, message, uuid: randomUUID() })),
+          secret: secrets.secret,
+        }),
+      ),
   },
   frontlinesms: {
     isAuthentic: (request, secrets) => {
@@ -122,6 +138,13 @@ const gateways: Record<ChannelKind, Gateway> = {
     parse: (request) => parseWebhookMessage(request.json),
     answer: received,
   },
+};
+
+/** Delivery reports, where the gateway sends them: authenticated as its inbound messages are. */
+const deliveryReports: Partial<Record<ChannelKind, (request: GatewayRequest) => DeliveryReport>> = {
+  twilio: (request) => parseTwilioStatus(request.form),
+  kannel: (request) => parseKannelDelivery(request.query),
+  africastalking: (request) => parseAfricasTalkingDelivery(request.form),
 };
 
 /** The URL the gateway called: behind a proxy, the public URL's origin with the path it asked for. */
@@ -211,7 +234,7 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
         rawOf(parts),
       );
       request.log.info({ channel: channelId, message: message.id, duplicate }, 'message received');
-      return gateway.answer(reply, replies, channel.secrets);
+      return gateway.answer(reply, replies, channel.secrets, inbound.from);
     };
 
     const schema = {
@@ -222,5 +245,36 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
     };
     scope.post('/api/v1/inbound/:kind/:channel', { schema }, handle);
     scope.get('/api/v1/inbound/:kind/:channel', { schema }, handle);
+
+    const handleReport = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { kind, channel: channelId } = request.params as { kind: string; channel: string };
+      const parse = isChannelKind(kind) ? deliveryReports[kind] : undefined;
+      if (!isChannelKind(kind) || !parse)
+        throw new TallyError('not_found', `No delivery reports for "${kind}"`);
+      const channel = await services.channels.forGateway(channelId, kind);
+      if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
+      const parts = gatewayRequest(request, config);
+      if (!gateways[kind].isAuthentic(parts, channel.secrets, new Date(), channel.channel.settings)) {
+        await services.channels.countRefused(channelId);
+        throw new TallyError(
+          'invalid_signature',
+          `The request is not signed by the ${kind} channel "${channelId}"`,
+        );
+      }
+      const report = parse(parts);
+      const known = await services.outbox.delivered(channelId, report);
+      request.log.info({ channel: channelId, state: report.state, known }, 'delivery report');
+      // A report on a message this channel never sent is no error of the gateway's: acknowledged, noted.
+      return reply.code(204).send();
+    };
+    const reportSchema = {
+      tags: ['messages'],
+      summary:
+        'Receive a delivery report for an outbound message (Twilio status callbacks, Kannel dlr-url, …)',
+      params: InboundParams,
+    };
+    scope.post('/api/v1/inbound/:kind/:channel/status', { schema: reportSchema }, handleReport);
+    scope.post('/api/v1/inbound/:kind/:channel/delivery', { schema: reportSchema }, handleReport);
+    scope.get('/api/v1/inbound/:kind/:channel/delivery', { schema: reportSchema }, handleReport);
   });
 }

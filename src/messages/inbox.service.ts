@@ -11,7 +11,9 @@ import type { NewReportInput, ReportsService } from '../reports/reports.service.
 import type { InboundMessage } from './gateways/inbound-message.js';
 import type { Message } from './message.js';
 import type { MessageQuery, MessagesRepository } from './messages.repository.js';
-import { acknowledgement, asksToBeForgotten, forgottenNotice } from './replies.js';
+import { canPush } from './outbound-senders.js';
+import type { OutboxService } from './outbox.service.js';
+import { acknowledgement, asksToBeForgotten, forgottenNotice, publishedNotice } from './replies.js';
 
 export interface Received {
   message: Message;
@@ -20,6 +22,9 @@ export interface Received {
   /** What to answer the sender with, for gateways that carry replies in their response. */
   replies: string[];
 }
+
+/** Gateways whose answer to an inbound message can carry the reply (TwiML, Kannel's body, SMSSync's task). */
+const answersInResponse = new Set(['twilio', 'kannel', 'smssync']);
 
 /** What a volunteer may set when making a report of a message; the rest is taken from the message. */
 export type ReportFromMessage = Partial<Omit<NewReportInput, 'contact'>>;
@@ -43,7 +48,23 @@ export class InboxService {
     private readonly clock: Clock,
     /** The deployment's countries, the first one the country local numbers are read in. */
     private readonly countries: readonly string[],
+    private readonly outbox: OutboxService,
+    /** The public address of a report's page, for the notice its senders get; null without a public URL. */
+    private readonly reportLink: (reportId: string) => string | null,
   ) {}
+
+  /** Tells everyone whose message made or joined a report that it is now public, through their channel. */
+  async noticePublished(reportId: string): Promise<void> {
+    const told = new Set<string>();
+    for (const sender of await this.messages.sendersOf(reportId)) {
+      if (told.has(sender.contactId)) continue;
+      told.add(sender.contactId);
+      const channel = await this.channelOf(sender.channelId);
+      if (!channel || !(canPush(channel.kind) || channel.kind === 'smssync')) continue;
+      const text = publishedNotice(channel.settings.language, sender.seq, this.reportLink(reportId));
+      await this.outbox.enqueue(channel.id, sender.contactId, text, sender.messageId);
+    }
+  }
 
   /**
    * Stores a message from a gateway, raw and with its sender, before anything is made of it. When this
@@ -78,11 +99,15 @@ export class InboxService {
       await this.messages.forgetContact(stored.contact.id, now);
       return { message: stored.message, duplicate: stored.duplicate, replies: [forgottenNotice(language)] };
     }
-    return {
-      message: stored.message,
-      duplicate: stored.duplicate,
-      replies: [acknowledgement(language, stored.message.seq)],
-    };
+    const reply = acknowledgement(language, stored.message.seq);
+    if (answersInResponse.has(channel.kind)) {
+      return { message: stored.message, duplicate: stored.duplicate, replies: [reply] };
+    }
+    // These gateways take no reply in their answer: the acknowledgement goes out as a message of its own.
+    if (!stored.duplicate && canPush(channel.kind)) {
+      await this.outbox.enqueue(channel.id, stored.contact.id, reply, stored.message.id);
+    }
+    return { message: stored.message, duplicate: stored.duplicate, replies: [] };
   }
 
   /**

@@ -32,6 +32,7 @@ export interface StoredInbound {
 }
 
 export interface MessageQuery {
+  direction?: 'inbound' | 'outbound' | null;
   status: MessageStatus | null;
   channelId: string | null;
   contactId: string | null;
@@ -173,6 +174,27 @@ export class MessagesRepository {
     });
   }
 
+  /** The senders of the messages that made or were attached to a report, with the channel each wrote through. */
+  async sendersOf(
+    reportId: string,
+  ): Promise<{ messageId: string; seq: number; channelId: string; contactId: string }[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
+      .select(['messages.id', 'messages.seq', 'messages.channel_id', 'messages.contact_id'])
+      .where('messages.report_id', '=', reportId)
+      .where('messages.direction', '=', 'inbound')
+      .where('contacts.forgotten_at', 'is', null)
+      .orderBy('messages.seq')
+      .execute();
+    return rows.map((row) => ({
+      messageId: row.id,
+      seq: Number(row.seq),
+      channelId: row.channel_id,
+      contactId: row.contact_id!,
+    }));
+  }
+
   async setStatus(id: string, status: MessageStatus, now: string): Promise<void> {
     await this.db.updateTable('messages').set({ status, updated_at: now }).where('id', '=', id).execute();
   }
@@ -180,6 +202,7 @@ export class MessagesRepository {
   /** Newest first; `beforeSeq` continues a listing without skips or repeats as messages arrive. */
   async list(query: MessageQuery): Promise<Message[]> {
     let select = this.db.selectFrom('messages').selectAll();
+    if (query.direction) select = select.where('direction', '=', query.direction);
     if (query.status) select = select.where('status', '=', query.status);
     if (query.channelId) select = select.where('channel_id', '=', query.channelId);
     if (query.contactId) select = select.where('contact_id', '=', query.contactId);

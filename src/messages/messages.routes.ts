@@ -44,6 +44,7 @@ function toView(message: Message) {
 
 const MessageListQuery = Type.Object(
   {
+    direction: Type.Optional(literalUnion(['inbound', 'outbound'])),
     status: Type.Optional(literalUnion([...inboundStatuses, ...outboundStatuses])),
     channel: Type.Optional(Type.String()),
     contact: Type.Optional(Type.String()),
@@ -119,6 +120,7 @@ export function messagesRoutes(app: TypedApp, services: Services): void {
     async (request) => {
       const { query } = request;
       const messages = await services.inbox.list(request.actor, {
+        direction: query.direction ?? null,
         status: query.status ?? null,
         channelId: query.channel ?? null,
         contactId: query.contact ?? null,

@@ -7,6 +7,22 @@ const acknowledgements: Record<string, (number: number) => string> = {
 
 export const replyLanguages = Object.keys(acknowledgements);
 
+const publishedNotices: Record<string, (n: number) => string> = {
+  en: (n) => `Your message number ${n} is now public on the map.`,
+  sw: (n) => `Ujumbe wako nambari ${n} sasa uko wazi kwenye ramani.`,
+  fr: (n) => `Votre message numéro ${n} est maintenant public sur la carte.`,
+};
+
+/** The notice that a message's report was published, with the report's public address when there is one. */
+export function publishedNotice(
+  language: string | null | undefined,
+  messageNumber: number,
+  link: string | null,
+): string {
+  const write = (language && publishedNotices[language]) || publishedNotices.en!;
+  return link ? `${write(messageNumber)} ${link}` : write(messageNumber);
+}
+
 export function acknowledgement(language: string | null | undefined, messageNumber: number): string {
   const write = (language && acknowledgements[language]) || acknowledgements.en!;
   return write(messageNumber);

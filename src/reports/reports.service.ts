@@ -254,6 +254,16 @@ export class ReportsService {
     };
   }
 
+  private readonly publishedListeners: ((report: Report) => Promise<void>)[] = [];
+
+  /**
+   * Told of each report a volunteer publishes, once it is committed (the inbox uses it to tell the people
+   * who sent it). A listener handles its own failures: publishing has happened whatever it does.
+   */
+  onPublished(listener: (report: Report) => Promise<void>): void {
+    this.publishedListeners.push(listener);
+  }
+
   async update(actor: Actor, id: string, patch: ReportPatch): Promise<ReportView> {
     const editor = requireRole(actor, 'volunteer', 'edit reports');
     const current = await this.reports.findById(id);
@@ -316,6 +326,7 @@ export class ReportsService {
         'Someone else edited or voted on this report at the same moment; reload it',
       );
     }
+    if (publishing) await Promise.all(this.publishedListeners.map((listener) => listener(next)));
     const votes = await this.reports.votesOf([id]);
     return withVotes(toStaffView(next), votes.get(id) ?? []);
   }

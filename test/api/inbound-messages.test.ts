@@ -69,7 +69,7 @@ async function postTwilio(testApp: TestApp, fields: Record<string, string>, sign
 
 async function inbox(testApp: TestApp) {
   const response = await testApp.app.inject({
-    url: '/api/v1/messages',
+    url: '/api/v1/messages?direction=inbound',
     headers: await testApp.as('volunteer'),
   });
   assert.equal(response.statusCode, 200, response.body);
@@ -222,8 +222,32 @@ forEachDatabase('messages from gateways', (open) => {
     assert.equal((await post('wrong')).statusCode, 403);
     const accepted = await post(smsSyncSecret);
     assert.equal(accepted.statusCode, 200, accepted.body);
-    assert.deepEqual(json(accepted), { payload: { success: true, error: null } });
-    assert.equal((await inbox(testApp))[0]?.text, 'Maji hakuna Mathare tangu jana');
+    const [message] = await inbox(testApp);
+    assert.equal(message?.text, 'Maji hakuna Mathare tangu jana');
+    // The phone sends the acknowledgement itself, as the task in SMSSync's answer.
+    const answer = json<{
+      payload: {
+        success: boolean;
+        task: string;
+        secret: string;
+        messages: { to: string; message: string; uuid: string }[];
+      };
+    }>(accepted).payload;
+    assert.deepEqual(
+      [answer.success, answer.task, answer.secret, answer.messages.map((m) => [m.to, m.message])],
+      [
+        true,
+        'send',
+        smsSyncSecret,
+        [
+          [
+            '+254722000111',
+            `Thank you. We received your message, number ${message?.number}. Volunteers will read it.`,
+          ],
+        ],
+      ],
+    );
+    assert.match(answer.messages[0]?.uuid ?? '', /^[0-9a-f-]{36}$/);
   });
 
   test('Africa’s Talking delivering to its callback URL with the secret is stored', async () => {

@@ -11,11 +11,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { testPassword } from '../helpers/app.js';
 import { startTestServer } from '../helpers/server.js';
 
 const skip = process.env.TALLY_TEST_SKIP_KANNEL || undefined;
 const fakesmsc = '/usr/lib/kannel/test/fakesmsc';
 const secret = 'kannel-shared-secret-7d1e';
+const sendPassword = 'sendsms-password-4b2d';
+
+const volunteer = {
+  kind: 'user',
+  userId: 'test',
+  email: 'test@example.org',
+  role: 'volunteer',
+  via: 'api',
+} as const;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,6 +72,10 @@ keyword = default
 get-url = "${getUrl}"
 max-messages = 1
 omit-empty = true
+
+group = sendsms-user
+username = tally
+password = ${sendPassword}
 `;
 }
 
@@ -93,14 +107,18 @@ test('an SMS through Kannel becomes a message in the inbox, and the acknowledgem
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await server.services.channels.addAsOperator({ id: 'kannel-ke', kind: 'kannel', secrets: { secret } });
-
   const ports = {
     admin: await freePort(),
     smsbox: await freePort(),
     smsc: await freePort(),
     sendsms: await freePort(),
   };
+  await server.services.channels.addAsOperator({
+    id: 'kannel-ke',
+    kind: 'kannel',
+    settings: { sendsmsUrl: `http://127.0.0.1:${ports.sendsms}`, username: 'tally', number: '+254700000000' },
+    secrets: { secret, password: sendPassword },
+  });
   const getUrl = `${server.url}/api/v1/inbound/kannel/kannel-ke?secret=${secret}&from=%p&to=%P&text=%a&ts=%t&smsc=%i&id=%I`;
   const config = path.join(dir, 'kannel.conf');
   writeFileSync(config, kannelConfig(dir, ports, getUrl));
@@ -140,10 +158,14 @@ test('an SMS through Kannel becomes a message in the inbox, and the acknowledgem
     () => `no SMS came back to the phone:\n${phone}\n${logOf(path.join(dir, 'smsbox.log'))}`,
   );
 
-  const [message] = await server.services.inbox.list(
-    { kind: 'user', userId: 'test', email: 'test@example.org', role: 'volunteer', via: 'api' },
-    { status: null, channelId: null, contactId: null, beforeSeq: null, limit: 10 },
-  );
+  const [message] = await server.services.inbox.list(volunteer, {
+    direction: 'inbound',
+    status: null,
+    channelId: null,
+    contactId: null,
+    beforeSeq: null,
+    limit: 10,
+  });
   assert.equal(message?.text, 'Moto sokoni Kibera');
   assert.equal(message?.channelId, 'kannel-ke');
   assert.match(message?.providerId ?? '', /^[0-9a-f-]{36}$/);
@@ -154,4 +176,51 @@ test('an SMS through Kannel becomes a message in the inbox, and the acknowledgem
       `Got message \\d+: <\\+254700000000 \\+254722000111 text Thank you\\. We received your message, number ${message?.seq}\\. Volunteers will read it\\.>`,
     ),
   );
+
+  // A volunteer makes a report of it and publishes it: the sender is told, by an SMS through Kannel's sendsms.
+  await server.createUser('wanjiru@example.org', 'volunteer', testPassword);
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'wanjiru@example.org', password: testPassword }),
+  });
+  const headers = {
+    authorization: `Bearer ${((await login.json()) as { token: string }).token}`,
+    'content-type': 'application/json',
+  };
+  const made = await fetch(`${server.url}/api/v1/messages/${message?.id}/report`, {
+    method: 'POST',
+    headers,
+    body: '{}',
+  });
+  assert.equal(made.status, 201);
+  const reportId = ((await made.json()) as { report: { id: string } }).report.id;
+  const published = await fetch(`${server.url}/api/v1/reports/${reportId}`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ status: 'published' }),
+  });
+  assert.equal(published.status, 200);
+  // Where Kannel sends its delivery reports.
+  server.services.outbox.reachableAt(server.url);
+  assert.equal(await server.services.outbox.runOnce(), 1);
+  await waitFor(
+    () => /Got message \d+: <[^>]*is now public on the map/.test(phone),
+    () => `the notice never reached the phone:\n${phone}\n${logOf(path.join(dir, 'smsbox.log'))}`,
+  );
+  assert.match(phone, new RegExp(`text Your message number ${message?.seq} is now public on the map\\.>`));
+  // Kannel reports back that the operator took it.
+  const sent = async () =>
+    (
+      await server.services.inbox.list(volunteer, {
+        direction: 'outbound',
+        status: null,
+        channelId: null,
+        contactId: null,
+        beforeSeq: null,
+        limit: 10,
+      })
+    )[0];
+  for (let waited = 0; waited < 100 && (await sent())?.status === 'queued'; waited++) await sleep(100);
+  assert.match((await sent())?.status ?? '', /^(sent|delivered)$/);
 });

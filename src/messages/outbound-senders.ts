@@ -1,0 +1,191 @@
+/**
+ * Handing an outbound message to its channel's gateway, over plain `fetch`. Each sender answers with the
+ * gateway's id for the message (what its delivery reports will name) or throws a `SendFailure` saying
+ * whether trying again later may help.
+ */
+import type { Channel, ChannelKind } from '../channels/channel.js';
+import { africasTalkingSendRequest } from './gateways/africas-talking.js';
+import { frontlineSendRequest } from './gateways/frontlinesms.js';
+import { kannelDeliveryUrl, kannelSendUrl } from './gateways/kannel.js';
+import { signatureHeader, webhookSignature } from './gateways/signed-webhook.js';
+import type { DeliveryState } from './gateways/twilio.js';
+
+export class SendFailure extends Error {
+  constructor(
+    message: string,
+    /** False when the gateway refused the message itself: trying again would only be refused again. */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'SendFailure';
+  }
+}
+
+export interface Outgoing {
+  /** Tally's id for the message. */
+  id: string;
+  to: string;
+  text: string;
+}
+
+export interface HandedOver {
+  providerId: string;
+  state: DeliveryState;
+  detail: string;
+}
+
+export interface SendContext {
+  channel: Channel;
+  secrets: Record<string, string>;
+  /** Where the gateway reaches this Tally for delivery reports: the public URL's origin. */
+  publicBase: string;
+}
+
+type Sender = (message: Outgoing, context: SendContext) => Promise<HandedOver>;
+
+function setting(context: SendContext, name: string): string {
+  const value = context.channel.settings[name];
+  if (!value)
+    throw new SendFailure(`the ${context.channel.kind} channel has no "${name}" setting to send with`, false);
+  return value;
+}
+
+function secret(context: SendContext, name: string): string {
+  const value = context.secrets[name];
+  if (!value)
+    throw new SendFailure(`the ${context.channel.kind} channel has no "${name}" secret to send with`, false);
+  return value;
+}
+
+async function call(url: string, init: RequestInit): Promise<{ status: number; body: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    throw new SendFailure(`the gateway could not be reached: ${(error as Error).message}`, true);
+  }
+  const body = await response.text();
+  if (response.status >= 500 || response.status === 429) {
+    throw new SendFailure(`the gateway answered ${response.status}: ${body.slice(0, 200)}`, true);
+  }
+  if (response.status >= 400) {
+    throw new SendFailure(
+      `the gateway refused the message (${response.status}): ${body.slice(0, 200)}`,
+      false,
+    );
+  }
+  return { status: response.status, body };
+}
+
+function jsonOf(body: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function callbackUrl(context: SendContext, what: string): string {
+  return `${context.publicBase}/api/v1/inbound/${context.channel.kind}/${context.channel.id}/${what}`;
+}
+
+const senders: Partial<Record<ChannelKind, Sender>> = {
+  kannel: async (message, context) => {
+    const dlrUrl = kannelDeliveryUrl(
+      `${callbackUrl(context, 'delivery')}?secret=${secret(context, 'secret')}`,
+      message.id,
+    );
+    const { body } = await call(
+      kannelSendUrl({
+        baseUrl: setting(context, 'sendsmsUrl'),
+        username: setting(context, 'username'),
+        password: secret(context, 'password'),
+        to: message.to,
+        text: message.text,
+        from: context.channel.settings.number,
+        dlrUrl,
+      }),
+      { method: 'GET' },
+    );
+    // Kannel's delivery reports carry the id put in the dlr-url: Tally's own.
+    return { providerId: message.id, state: 'queued', detail: body.trim() };
+  },
+  twilio: async (message, context) => {
+    const accountSid = setting(context, 'accountSid');
+    const base = context.channel.settings.apiBaseUrl ?? 'https://api.twilio.com';
+    const { body } = await call(`${base}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${accountSid}:${secret(context, 'authToken')}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        To: message.to,
+        From: setting(context, 'number'),
+        Body: message.text,
+        StatusCallback: callbackUrl(context, 'status'),
+      }).toString(),
+    });
+    const sid = jsonOf(body).sid;
+    if (typeof sid !== 'string') throw new SendFailure('Twilio answered without a message sid', true);
+    return { providerId: sid, state: 'queued', detail: String(jsonOf(body).status ?? 'queued') };
+  },
+  africastalking: async (message, context) => {
+    const request = africasTalkingSendRequest({
+      username: setting(context, 'username'),
+      apiKey: secret(context, 'apiKey'),
+      to: message.to,
+      message: message.text,
+      from: context.channel.settings.number,
+    });
+    const base = context.channel.settings.apiBaseUrl;
+    const url = base ? `${base}${new URL(request.url).pathname}` : request.url;
+    const { body } = await call(url, { method: 'POST', headers: request.headers, body: request.body });
+    const data = jsonOf(body).SMSMessageData as
+      | { Recipients?: { messageId?: string; status?: string }[] }
+      | undefined;
+    const recipient = data?.Recipients?.[0];
+    if (!recipient?.messageId || recipient.messageId === 'None') {
+      throw new SendFailure(
+        `Africa's Talking did not take the message: ${recipient?.status ?? body.slice(0, 200)}`,
+        false,
+      );
+    }
+    return { providerId: recipient.messageId, state: 'sent', detail: recipient.status ?? 'Sent' };
+  },
+  frontlinesms: async (message, context) => {
+    const request = frontlineSendRequest({
+      url: setting(context, 'url'),
+      apiKey: secret(context, 'apiKey'),
+      to: message.to,
+      message: message.text,
+    });
+    await call(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    return { providerId: message.id, state: 'sent', detail: 'taken by FrontlineSMS' };
+  },
+  webhook: async (message, context) => {
+    const body = Buffer.from(JSON.stringify({ id: message.id, to: message.to, text: message.text }));
+    await call(setting(context, 'replyUrl'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeader]: webhookSignature(secret(context, 'secret'), body),
+      },
+      body,
+    });
+    return { providerId: message.id, state: 'sent', detail: 'taken by the webhook' };
+  },
+};
+
+/** Whether Tally pushes this channel's messages to it (SMSSync phones instead come and fetch theirs). */
+export function canPush(kind: ChannelKind): boolean {
+  return senders[kind] !== undefined;
+}
+
+export function send(message: Outgoing, context: SendContext): Promise<HandedOver> {
+  const sender = senders[context.channel.kind];
+  if (!sender)
+    throw new SendFailure(`Tally does not push messages to ${context.channel.kind} channels`, false);
+  return sender(message, context);
+}

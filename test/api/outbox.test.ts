@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { test } from 'node:test';
+import { isSignedWebhook, webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
+import { maxAttempts, retryDelayMs } from '../../src/messages/outbox.service.js';
+import { buildTestApp, json, type TestApp } from '../helpers/app.js';
+import { forEachDatabase } from '../helpers/databases.js';
+
+const secret = 'partner-secret-5c3e';
+
+interface Received {
+  body: Buffer;
+  signature: string | undefined;
+}
+
+/** The partner system the webhook channel answers to: it answers each request with the next status given. */
+async function partner(statuses: number[]): Promise<{ url: string; received: Received[]; server: Server }> {
+  const received: Received[] = [];
+  const server = createServer((request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({
+        body: Buffer.concat(chunks),
+        signature: request.headers['x-tally-signature'] as string,
+      });
+      response.statusCode = statuses.shift() ?? 200;
+      response.end(response.statusCode < 300 ? '{"ok":true}' : '{"error":"try later"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/sms/outbound`, received, server };
+}
+
+async function receiveOne(testApp: TestApp, replyUrl: string): Promise<void> {
+  const coordinator = await testApp.as('coordinator');
+  const added = await testApp.app.inject({
+    method: 'POST',
+    url: '/api/v1/channels',
+    headers: coordinator,
+    payload: { id: 'partner', kind: 'webhook', secrets: { secret }, settings: { replyUrl, language: 'sw' } },
+  });
+  assert.equal(added.statusCode, 201, added.body);
+  const body = Buffer.from(
+    JSON.stringify({ id: 'wa-1', from: '+256772000111', text: 'Daraja limevunjika Kasese' }),
+  );
+  const response = await testApp.app.inject({
+    method: 'POST',
+    url: '/api/v1/inbound/webhook/partner',
+    headers: { 'content-type': 'application/json', 'x-tally-signature': webhookSignature(secret, body) },
+    payload: body,
+  });
+  assert.equal(response.statusCode, 200, response.body);
+}
+
+async function outbound(testApp: TestApp) {
+  const response = await testApp.app.inject({
+    url: '/api/v1/messages?direction=outbound',
+    headers: await testApp.as('volunteer'),
+  });
+  return json<{ data: { status: string; status_detail: string | null; text: string; contact: string }[] }>(
+    response,
+  ).data;
+}
+
+test('the wait before each retry doubles from 30 seconds and stops growing at 4 hours', () => {
+  const middle = () => 0.5;
+  assert.equal(retryDelayMs(1, middle), 30_000);
+  assert.equal(retryDelayMs(2, middle), 60_000);
+  assert.equal(retryDelayMs(maxAttempts, middle), 4 * 3600_000);
+});
+
+forEachDatabase('the outbox', (open) => {
+  test('an acknowledgement for a gateway that takes no reply is queued, then sent signed to the partner', async (t) => {
+    const { url, received, server } = await partner([]);
+    t.after(() => server.close());
+    const testApp = await buildTestApp(await open());
+    await receiveOne(testApp, url);
+    assert.equal((await outbound(testApp))[0]?.status, 'queued');
+    assert.equal(await testApp.services.outbox.runOnce(), 1);
+    const [sent] = received;
+    assert.ok(sent && isSignedWebhook(secret, sent.body, sent.signature));
+    const payload = JSON.parse(sent.body.toString()) as { to: string; text: string };
+    assert.equal(payload.to, '+256772000111');
+    assert.match(payload.text, /^Asante\. Tumepokea ujumbe wako/);
+    assert.equal((await outbound(testApp))[0]?.status, 'sent');
+    // Nothing is sent twice.
+    assert.equal(await testApp.services.outbox.runOnce(), 0);
+  });
+
+  test('a gateway that fails for now leaves the message queued for a later attempt', async (t) => {
+    const { url, server } = await partner([503]);
+    t.after(() => server.close());
+    const testApp = await buildTestApp(await open());
+    await receiveOne(testApp, url);
+    await testApp.services.outbox.runOnce();
+    const [message] = await outbound(testApp);
+    assert.equal(message?.status, 'queued');
+    assert.match(message?.status_detail ?? '', /503/);
+    // Not due again yet.
+    assert.equal(await testApp.services.outbox.runOnce(), 0);
+  });
+
+  test('a gateway that refuses the message itself marks it failed at once', async (t) => {
+    const { url, server } = await partner([400]);
+    t.after(() => server.close());
+    const testApp = await buildTestApp(await open());
+    await receiveOne(testApp, url);
+    await testApp.services.outbox.runOnce();
+    const [message] = await outbound(testApp);
+    assert.equal(message?.status, 'failed');
+    assert.match(message?.status_detail ?? '', /refused the message \(400\)/);
+  });
+
+  test('publishing a report made from a message queues a notice to its sender with the report’s link', async (t) => {
+    const { url, server } = await partner([]);
+    t.after(() => server.close());
+    const testApp = await buildTestApp(await open(), { publicUrl: 'https://reports.example.org' });
+    await receiveOne(testApp, url);
+    const volunteer = await testApp.as('volunteer');
+    const inbox = await testApp.app.inject({ url: '/api/v1/messages?direction=inbound', headers: volunteer });
+    const [message] = json<{ data: { id: string; number: number }[] }>(inbox).data;
+    const made = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/report`,
+      headers: volunteer,
+      payload: {},
+    });
+    const reportId = json<{ report: { id: string } }>(made).report.id;
+    const published = await testApp.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/reports/${reportId}`,
+      headers: volunteer,
+      payload: { status: 'published' },
+    });
+    assert.equal(published.statusCode, 200, published.body);
+    const notice = (await outbound(testApp)).find((m) => m.text.includes('ramani'));
+    assert.ok(notice, 'a notice was queued');
+    assert.equal(
+      notice.text,
+      `Ujumbe wako nambari ${message?.number} sasa uko wazi kwenye ramani. https://reports.example.org/reports/${reportId}`,
+    );
+  });
+});
