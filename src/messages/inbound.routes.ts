@@ -19,7 +19,15 @@ import { isFrontlineSecret, parseFrontlineInbound } from './gateways/frontlinesm
 import type { FormFields, InboundMessage } from './gateways/inbound-message.js';
 import { isKannelSecret, kannelReply, parseKannelDelivery, parseKannelInbound } from './gateways/kannel.js';
 import { isSignedWebhook, parseWebhookMessage, signatureHeader } from './gateways/signed-webhook.js';
-import { isSmsSyncSecret, parseSmsSyncInbound, smsSyncAnswer } from './gateways/smssync.js';
+import {
+  acceptSentUuids,
+  isSmsSyncSecret,
+  parseSmsSyncInbound,
+  parseSmsSyncResults,
+  smsSyncAnswer,
+  smsSyncTask as smsSyncTaskAnswer,
+  smsSyncUuids,
+} from './gateways/smssync.js';
 import {
   type DeliveryReport,
   isSignedByTwilio,
@@ -200,6 +208,69 @@ const InboundParams = Type.Object({
 });
 
 export function inboundRoutes(app: TypedApp, services: Services, config: Config): void {
+  /**
+   * The rest of SMSSync's protocol: the phone fetching messages to send (`task=send`, with the secret),
+   * saying which it sent (`task=sent`: the app sends no secret, so only ids this server handed to this
+   * channel's phone count), and asking for and giving delivery results (`task=result`).
+   */
+  const smsSyncTask = async (
+    task: string,
+    parts: GatewayRequest,
+    channel: ChannelWithSecrets,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const channelId = channel.channel.id;
+    const secret = channel.secrets.secret ?? '';
+    if (task === 'send') {
+      if (!isSmsSyncSecret(secret, one(parts.query, 'secret') ?? one(parts.form, 'secret'))) {
+        await services.channels.countRefused(channelId);
+        throw new TallyError(
+          'invalid_signature',
+          `The request is not signed by the smssync channel "${channelId}"`,
+        );
+      }
+      return reply.send(smsSyncTaskAnswer(await services.outbox.fetchForPhone(channelId), secret));
+    }
+    if (task === 'sent') {
+      const named = (parts.json as { queued_messages?: unknown } | null)?.queued_messages;
+      const candidates = Array.isArray(named)
+        ? named.filter((id): id is string => typeof id === 'string')
+        : [];
+      const ours = await services.outbox.fetchedFrom(channelId, candidates);
+      const accepted = acceptSentUuids(parts.json, ours);
+      for (const uuid of accepted) {
+        await services.outbox.delivered(channelId, {
+          providerId: uuid,
+          state: 'sent',
+          detail: 'sent by the phone',
+        });
+      }
+      return reply.send(smsSyncUuids(accepted));
+    }
+    if (task === 'result' && parts.raw.length === 0) {
+      return reply.send(smsSyncUuids(await services.outbox.awaitingResult(channelId)));
+    }
+    if (task === 'result') {
+      const results = parseSmsSyncResults(parts.json);
+      const ours = await services.outbox.fetchedFrom(
+        channelId,
+        results.map((result) => result.uuid),
+      );
+      for (const result of results) {
+        if (!ours.has(result.uuid)) continue;
+        await services.outbox.delivered(channelId, {
+          providerId: result.uuid,
+          state: result.state,
+          detail: result.detail,
+        });
+      }
+      return reply.send(
+        smsSyncUuids(results.filter((result) => ours.has(result.uuid)).map((result) => result.uuid)),
+      );
+    }
+    throw new TallyError('malformed_message', `"${task}" is not an SMSSync task`);
+  };
+
   app.register(async (scope) => {
     // Gateways sign the exact bytes they send, so bodies reach the handler unparsed.
     scope.removeAllContentTypeParsers();
@@ -216,6 +287,8 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
       if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
       const gateway = gateways[kind];
       const parts = gatewayRequest(request, config);
+      const task = one(parts.query, 'task');
+      if (kind === 'smssync' && task) return smsSyncTask(task, parts, channel, reply);
       if (!gateway.isAuthentic(parts, channel.secrets, new Date(), channel.channel.settings)) {
         await services.channels.countRefused(channelId);
         request.log.warn(

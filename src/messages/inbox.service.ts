@@ -62,7 +62,7 @@ export class InboxService {
       const channel = await this.channelOf(sender.channelId);
       if (!channel || !(canPush(channel.kind) || channel.kind === 'smssync')) continue;
       const text = publishedNotice(channel.settings.language, sender.seq, this.reportLink(reportId));
-      await this.outbox.enqueue(channel.id, sender.contactId, text, sender.messageId);
+      await this.outbox.enqueue(channel, sender.contactId, text, sender.messageId);
     }
   }
 
@@ -105,7 +105,7 @@ export class InboxService {
     }
     // These gateways take no reply in their answer: the acknowledgement goes out as a message of its own.
     if (!stored.duplicate && canPush(channel.kind)) {
-      await this.outbox.enqueue(channel.id, stored.contact.id, reply, stored.message.id);
+      await this.outbox.enqueue(channel, stored.contact.id, reply, stored.message.id);
     }
     return { message: stored.message, duplicate: stored.duplicate, replies: [] };
   }

@@ -20,6 +20,15 @@ export interface NewOutbound {
   text: string;
   inReplyTo: string | null;
   now: string;
+  /** False for a channel whose phone comes to fetch its messages (SMSSync): no attempt is ever due. */
+  pushed: boolean;
+}
+
+/** A message waiting for an SMSSync phone to fetch it. */
+export interface AwaitingPhone {
+  id: string;
+  text: string;
+  sealedRecipient: string | null;
 }
 
 /** The order states come in: a late report of an earlier state never moves a message back. */
@@ -53,9 +62,64 @@ export class OutboxRepository {
         received_at: message.now,
         updated_at: message.now,
         attempts: 0,
-        next_attempt_at: message.now,
+        next_attempt_at: message.pushed ? message.now : null,
       })
       .execute();
+  }
+
+  /** Queued messages of a channel whose phone fetches them, oldest first, not yet fetched. */
+  async awaitingPhone(channelId: string, limit: number): Promise<AwaitingPhone[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .leftJoin('contacts', 'contacts.id', 'messages.contact_id')
+      .select(['messages.id', 'messages.text', 'contacts.sealed'])
+      .where('messages.channel_id', '=', channelId)
+      .where('messages.direction', '=', 'outbound')
+      .where('messages.status', '=', 'queued')
+      .where('messages.provider_id', 'is', null)
+      .orderBy('messages.seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, text: row.text, sealedRecipient: row.sealed }));
+  }
+
+  /** The phone took these messages; their id is the one its reports will name. */
+  async fetchedByPhone(ids: readonly string[], now: string): Promise<void> {
+    for (const id of ids) {
+      await this.db
+        .updateTable('messages')
+        .set({ provider_id: id, status_detail: 'fetched by the phone', attempts: 1, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    }
+  }
+
+  /** Which of these ids are outbound messages this channel's phone fetched. */
+  async fetchedFrom(channelId: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('provider_id')
+      .where('channel_id', '=', channelId)
+      .where('direction', '=', 'outbound')
+      .where('provider_id', 'in', [...ids])
+      .execute();
+    return new Set(rows.map((row) => row.provider_id!));
+  }
+
+  /** Messages the phone said it sent and whose delivery is not known yet. */
+  async awaitingResult(channelId: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('provider_id')
+      .where('channel_id', '=', channelId)
+      .where('direction', '=', 'outbound')
+      .where('status', '=', 'sent')
+      .where('provider_id', 'is not', null)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.provider_id!);
   }
 
   /**

@@ -1,9 +1,10 @@
+import type { ChannelKind } from '../channels/channel.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
 import { uuidv7 } from '../ids.js';
 import type { DeliveryReport } from './gateways/twilio.js';
-import { SendFailure, send } from './outbound-senders.js';
+import { canPush, SendFailure, send } from './outbound-senders.js';
 import type { DueMessage, OutboxRepository } from './outbox.repository.js';
 
 /** Attempts before a message is given up as failed: with the back-off below, about a day and a half. */
@@ -44,22 +45,44 @@ export class OutboxService {
 
   /** Queues a message to a contact; it is sent by the next round, or fetched by an SMSSync phone. */
   async enqueue(
-    channelId: string,
+    channel: { id: string; kind: ChannelKind },
     contactId: string,
     text: string,
     inReplyTo: string | null,
   ): Promise<string> {
     const id = uuidv7();
-    await this.outbox.enqueue({
-      id,
-      channelId,
-      contactId,
-      text,
-      inReplyTo,
-      now: this.clock.now().toISOString(),
-    });
-    this.kick();
+    const pushed = canPush(channel.kind);
+    const now = this.clock.now().toISOString();
+    await this.outbox.enqueue({ id, channelId: channel.id, contactId, text, inReplyTo, now, pushed });
+    if (pushed) this.kick();
     return id;
+  }
+
+  /** What an SMSSync phone gets when it asks for messages to send: each addressed, and marked as fetched. */
+  async fetchForPhone(
+    channelId: string,
+    limit = 50,
+  ): Promise<{ to: string; message: string; uuid: string }[]> {
+    const waiting = await this.outbox.awaitingPhone(channelId, limit);
+    const handed = waiting.flatMap((message) =>
+      message.sealedRecipient
+        ? [{ to: this.vault.unseal(message.sealedRecipient), message: message.text, uuid: message.id }]
+        : [],
+    );
+    await this.outbox.fetchedByPhone(
+      handed.map((message) => message.uuid),
+      this.clock.now().toISOString(),
+    );
+    return handed;
+  }
+
+  /** The ids among these that the channel's phone fetched from here (the only ones it may report on). */
+  fetchedFrom(channelId: string, ids: readonly string[]): Promise<Set<string>> {
+    return this.outbox.fetchedFrom(channelId, ids);
+  }
+
+  awaitingResult(channelId: string, limit = 100): Promise<string[]> {
+    return this.outbox.awaitingResult(channelId, limit);
   }
 
   /** One round: every due message handed to its gateway, or its next attempt set. Returns how many were tried. */

@@ -250,6 +250,86 @@ forEachDatabase('messages from gateways', (open) => {
     assert.match(answer.messages[0]?.uuid ?? '', /^[0-9a-f-]{36}$/);
   });
 
+  test('an SMSSync phone fetches the notice of a published report, says it sent it, then that it was delivered', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const { app } = testApp;
+    const smsSync = (url: string, payload?: unknown) =>
+      app.inject({
+        method: payload === undefined ? 'GET' : 'POST',
+        url: `/api/v1/inbound/smssync/phone${url}`,
+        ...(payload === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) }),
+      });
+    const inbound = await app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/smssync/phone',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form({
+        secret: smsSyncSecret,
+        from: '+254722000111',
+        message: 'Maji hakuna',
+        message_id: '9b2f3a1c-6d4e-4c8b-a1f0-2e3d4c5b6a79',
+      }),
+    });
+    assert.equal(inbound.statusCode, 200);
+    const [message] = await inbox(testApp);
+    const volunteer = await testApp.as('volunteer');
+    const made = await app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/report`,
+      headers: volunteer,
+      payload: {},
+    });
+    const reportId = json<{ report: { id: string } }>(made).report.id;
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/reports/${reportId}`,
+      headers: volunteer,
+      payload: { status: 'published' },
+    });
+    // Nothing is pushed: the phone comes for it.
+    assert.equal(await testApp.services.outbox.runOnce(), 0);
+    assert.equal((await smsSync('?task=send&secret=wrong')).statusCode, 403);
+    const fetched = json<{
+      payload: { task: string; messages: { to: string; message: string; uuid: string }[] };
+    }>(await smsSync(`?task=send&secret=${smsSyncSecret}`)).payload;
+    assert.equal(fetched.task, 'send');
+    assert.deepEqual(
+      fetched.messages.map((m) => [m.to, m.message]),
+      [['+254722000111', `Your message number ${message?.number} is now public on the map.`]],
+    );
+    const uuid = fetched.messages[0]!.uuid;
+    // Fetched once: a second poll gets nothing more.
+    assert.deepEqual(
+      json<{ payload: { messages: unknown[] } }>(await smsSync(`?task=send&secret=${smsSyncSecret}`)).payload
+        .messages,
+      [],
+    );
+    const sent = await smsSync('?task=sent', {
+      queued_messages: [uuid, '00000000-0000-4000-8000-000000000000'],
+    });
+    assert.deepEqual(json(sent), { message_uuids: [uuid] });
+    assert.deepEqual(json(await smsSync('?task=result')), { message_uuids: [uuid] });
+    const result = await smsSync('?task=result', {
+      message_result: [
+        {
+          uuid,
+          sent_result_code: 0,
+          sent_result_message: 'SMSSync Message Sent',
+          delivered_result_code: -1,
+          delivered_result_message: 'SMS Delivered',
+          sent_timestamp: '1795241520000',
+          delivered_timestamp: '1795241525000',
+        },
+      ],
+    });
+    assert.equal(result.statusCode, 200, result.body);
+    const outbound = await app.inject({ url: '/api/v1/messages?direction=outbound', headers: volunteer });
+    assert.equal(json<{ data: { status: string }[] }>(outbound).data[0]?.status, 'delivered');
+  });
+
   test('Africa’s Talking delivering to its callback URL with the secret is stored', async () => {
     const testApp = await buildTestApp(await open());
     await withChannels(testApp);
