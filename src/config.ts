@@ -39,6 +39,10 @@ export interface Config {
   ledgerOrigin: string | null;
   /** Confirmations from distinct volunteers that make a report `verified`. */
   verificationThreshold: number;
+  /** Messages one sender may send a minute before the rest are kept unanswered, out of the inbox. */
+  senderMessagesPerMinute: number;
+  /** Messages one channel may deliver a minute before its gateway is told to slow down (429). */
+  channelMessagesPerMinute: number;
   /**
    * The countries the deployment serves (ISO 3166-1 alpha-2), first the one local phone numbers are read
    * in; place names in messages are looked for in these.
@@ -203,6 +207,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ledgerOrigin: origin(env),
     verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),
     countries: countries(env),
+    senderMessagesPerMinute: integer(env, 'TALLY_SENDER_MESSAGES_PER_MINUTE', 10, 1, 1_000_000),
+    channelMessagesPerMinute: integer(env, 'TALLY_CHANNEL_MESSAGES_PER_MINUTE', 60_000, 1, 100_000_000),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

@@ -94,6 +94,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     config.countries,
     outbox,
     (reportId) => (config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null),
+    config,
   );
   reports.onPublished(async (report) => {
     try {

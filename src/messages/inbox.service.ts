@@ -14,6 +14,7 @@ import type { MessageQuery, MessagesRepository } from './messages.repository.js'
 import { canPush } from './outbound-senders.js';
 import type { OutboxService } from './outbox.service.js';
 import { acknowledgement, asksToBeForgotten, forgottenNotice, publishedNotice } from './replies.js';
+import { TokenBuckets } from './token-buckets.js';
 
 export interface Received {
   message: Message;
@@ -51,7 +52,16 @@ export class InboxService {
     private readonly outbox: OutboxService,
     /** The public address of a report's page, for the notice its senders get; null without a public URL. */
     private readonly reportLink: (reportId: string) => string | null,
-  ) {}
+    limits: { senderMessagesPerMinute: number; channelMessagesPerMinute: number },
+  ) {
+    this.senderBuckets = new TokenBuckets(limits.senderMessagesPerMinute);
+    this.channelBuckets = new TokenBuckets(limits.channelMessagesPerMinute);
+    this.senderLimit = limits.senderMessagesPerMinute;
+  }
+
+  private readonly senderBuckets: TokenBuckets;
+  private readonly channelBuckets: TokenBuckets;
+  private readonly senderLimit: number;
 
   /** Tells everyone whose message made or joined a report that it is now public, through their channel. */
   async noticePublished(reportId: string): Promise<void> {
@@ -71,10 +81,22 @@ export class InboxService {
    * returns, the message is committed: only then may the gateway be told it was received.
    */
   async receive(channel: Channel, inbound: InboundMessage, raw: unknown): Promise<Received> {
+    const clock = this.clock.now();
+    if (!this.channelBuckets.take(channel.id, clock.getTime())) {
+      // The gateway keeps the message and tries again later: nothing is lost by saying so.
+      throw new TallyError(
+        'rate_limited',
+        `The ${channel.kind} channel "${channel.id}" is sending too fast; try again shortly`,
+      );
+    }
     const phone = normalizePhoneNumber(inbound.from, this.countries[0] ?? null);
     // A sender that is no phone number (an alphanumeric sender id) is still one sender, kept as written.
     const address = phone?.e164 ?? inbound.from.trim();
-    const now = this.clock.now().toISOString();
+    const lookup = this.vault.lookupOf('phone', address);
+    // A flood from one number is still stored, but kept out of the inbox and unanswered, so that it takes
+    // neither the volunteers' attention nor the outbox from everyone else.
+    const flooding = !this.senderBuckets.take(lookup, clock.getTime());
+    const now = clock.toISOString();
     const stored = await this.messages.storeInbound(
       {
         id: uuidv7(),
@@ -85,16 +107,21 @@ export class InboxService {
         raw: this.vault.seal(JSON.stringify(raw)),
         sentAt: inbound.sentAt,
         receivedAt: now,
+        status: flooding ? 'archived' : 'received',
+        statusDetail: flooding ? `more than ${this.senderLimit} messages a minute from this sender` : null,
       },
       {
         id: uuidv7(),
         kind: 'phone',
-        lookup: this.vault.lookupOf('phone', address),
+        lookup,
         sealed: this.vault.seal(address),
         country: phone?.country ?? null,
       },
     );
     const language = stored.contact.language ?? channel.settings.language;
+    if (flooding && !asksToBeForgotten(inbound.text)) {
+      return { message: stored.message, duplicate: stored.duplicate, replies: [] };
+    }
     if (asksToBeForgotten(inbound.text)) {
       await this.messages.forgetContact(stored.contact.id, now);
       return { message: stored.message, duplicate: stored.duplicate, replies: [forgottenNotice(language)] };

@@ -13,6 +13,9 @@ export interface NewInboundMessage {
   raw: string;
   sentAt: string | null;
   receivedAt: string;
+  /** `received`, or `archived` for one kept out of the inbox (a flood from one sender). */
+  status: 'received' | 'archived';
+  statusDetail: string | null;
 }
 
 /** Who sent it, as stored: found again by the keyed hash, the value itself sealed. */
@@ -108,8 +111,8 @@ export class MessagesRepository {
           text: message.text,
           media: JSON.stringify(message.media),
           raw: message.raw,
-          status: 'received',
-          status_detail: null,
+          status: message.status,
+          status_detail: message.statusDetail,
           report_id: null,
           in_reply_to: null,
           sent_at: message.sentAt,

@@ -526,6 +526,67 @@ forEachDatabase('messages from gateways', (open) => {
     assert.equal(contact.forgotten_at, null);
   });
 
+  test('a flood from one number is stored but kept out of the inbox unanswered, and others are still answered', async () => {
+    const testApp = await buildTestApp(await open(), { senderMessagesPerMinute: 3 });
+    await withChannels(testApp);
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await postTwilio(testApp, {
+        ...twilioSms,
+        MessageSid: `SMflood${i}`,
+        Body: `flood ${i}`,
+      });
+      assert.equal(response.statusCode, 200);
+      answers.push(response.body);
+    }
+    assert.equal(answers.filter((answer) => answer.includes('<Message>')).length, 3);
+    const other = await postTwilio(testApp, {
+      ...twilioSms,
+      MessageSid: 'SMother',
+      From: '+254733000222',
+      Body: 'Moto',
+    });
+    assert.match(other.body, /<Message>/);
+    const statuses = (await inbox(testApp)).map((message) => message.status);
+    assert.deepEqual(
+      [statuses.filter((s) => s === 'received').length, statuses.filter((s) => s === 'archived').length],
+      [4, 2],
+    );
+  });
+
+  test('a channel delivering faster than its limit is told to slow down with a 429 and nothing is stored', async () => {
+    const testApp = await buildTestApp(await open(), { channelMessagesPerMinute: 2 });
+    await withChannels(testApp);
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await postTwilio(testApp, { ...twilioSms, MessageSid: `SMfast${i}` })).statusCode, 200);
+    }
+    const refused = await postTwilio(testApp, { ...twilioSms, MessageSid: 'SMfast2' });
+    assert.equal(refused.statusCode, 429);
+    assert.equal(json(refused).code, 'rate_limited');
+    assert.equal((await inbox(testApp)).length, 2);
+  });
+
+  test('an oversized gateway request is refused with a 413 problem', async () => {
+    const testApp = await buildTestApp(await open(), { bodyLimitBytes: 4096 });
+    await withChannels(testApp);
+    const response = await postTwilio(testApp, { ...twilioSms, Body: 'x'.repeat(10_000) });
+    assert.equal(response.statusCode, 413);
+    assert.equal(json(response).code, 'body_too_large');
+  });
+
+  test('a gateway request with a body that is not UTF-8 is refused with a 400 problem', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/twilio/twilio-ke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+      payload: Buffer.from([0x42, 0x6f, 0x64, 0x79, 0x3d, 0xff, 0xfe]),
+    });
+    assert.equal(response.statusCode, 400);
+    assert.equal(json(response).code, 'invalid_encoding');
+  });
+
   test('a gateway calling a channel that does not exist gets a 404', async () => {
     const testApp = await buildTestApp(await open());
     const response = await postTwilio(testApp, twilioSms);
