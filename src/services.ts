@@ -76,6 +76,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   );
   // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
   const vault = ContactVault.open(config.dataDir);
+  const places = new PlacesService();
   const channels = new ChannelsRepository(db.kysely);
   const channelsService = new ChannelsService(channels, vault, clock);
   const outbox = new OutboxService(
@@ -95,6 +96,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     outbox,
     (reportId) => (config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null),
     config,
+    places,
   );
   reports.onPublished(async (report) => {
     try {
@@ -113,7 +115,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       record,
       config.verificationThreshold,
     ),
-    places: new PlacesService(),
+    places,
     channels: channelsService,
     inbox,
     outbox,

@@ -20,7 +20,8 @@ interface IndexedPlace extends Place {
   key: string;
 }
 
-function fold(text: string): string {
+/** A name as compared: without accents, case or punctuation, words separated by one space. */
+export function fold(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -51,6 +52,21 @@ export class PlacesService {
     );
     return matches.slice(0, limit).map(({ key: _key, ...place }) => place);
   }
+
+  /** Places by their folded name, for finding names inside a message's text. */
+  named(key: string): readonly Place[] {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const place of this.places()) {
+        const list = this.byName.get(place.key);
+        if (list) list.push(place);
+        else this.byName.set(place.key, [place]);
+      }
+    }
+    return this.byName.get(key) ?? [];
+  }
+
+  private byName: Map<string, IndexedPlace[]> | undefined;
 
   private places(): IndexedPlace[] {
     if (!this.index) {

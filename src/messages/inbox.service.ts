@@ -13,8 +13,12 @@ import type { Message } from './message.js';
 import type { MessageQuery, MessagesRepository } from './messages.repository.js';
 import { canPush } from './outbound-senders.js';
 import type { OutboxService } from './outbox.service.js';
+import { type Gazetteer, locationInText, type SuggestedLocation } from './place-in-text.js';
 import { acknowledgement, asksToBeForgotten, forgottenNotice, publishedNotice } from './replies.js';
 import { TokenBuckets } from './token-buckets.js';
+
+/** A message as the inbox shows it: with where it seems to be about, when its text says. */
+export type InboxMessage = Message & { suggestedLocation: SuggestedLocation | null };
 
 export interface Received {
   message: Message;
@@ -53,6 +57,7 @@ export class InboxService {
     /** The public address of a report's page, for the notice its senders get; null without a public URL. */
     private readonly reportLink: (reportId: string) => string | null,
     limits: { senderMessagesPerMinute: number; channelMessagesPerMinute: number },
+    private readonly gazetteer: Gazetteer,
   ) {
     this.senderBuckets = new TokenBuckets(limits.senderMessagesPerMinute);
     this.channelBuckets = new TokenBuckets(limits.channelMessagesPerMinute);
@@ -156,12 +161,19 @@ export class InboxService {
       );
     }
     const channel = await this.channelOf(message.channelId);
+    // The place the text names is proposed when the volunteer gives none and the guess is a fair one.
+    const suggested = input.location === undefined ? this.suggestLocation(message) : null;
+    const location =
+      suggested && suggested.confidence >= 0.5
+        ? { lat: suggested.lat, lon: suggested.lon, name: suggested.name }
+        : input.location;
     const created = await this.reports.create(
       anonymous,
       {
         ...input,
         title: input.title ?? titleFrom(message.text),
         description: input.description ?? message.text,
+        ...(location === undefined ? {} : { location }),
       },
       sourceOf(channel),
       `message:${message.id}`,
@@ -208,9 +220,20 @@ export class InboxService {
     return now;
   }
 
-  async list(actor: Actor, query: MessageQuery): Promise<Message[]> {
+  async list(actor: Actor, query: MessageQuery): Promise<InboxMessage[]> {
     requireRole(actor, 'volunteer', 'read the inbox');
-    return this.messages.list(query);
+    return (await this.messages.list(query)).map((message) => ({
+      ...message,
+      suggestedLocation: this.suggestLocation(message),
+    }));
+  }
+
+  /** Where an inbound message seems to be about: in the deployment's countries, else the sender's. */
+  private suggestLocation(message: Message): SuggestedLocation | null {
+    if (message.direction !== 'inbound') return null;
+    const countries =
+      this.countries.length > 0 ? this.countries : message.senderCountry ? [message.senderCountry] : [];
+    return locationInText(message.text, this.gazetteer, countries);
   }
 }
 

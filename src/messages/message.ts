@@ -23,4 +23,6 @@ export interface Message {
   receivedAt: string;
   updatedAt: string;
   attempts: number;
+  /** The sender's country as their number gives it: where place names in the text are looked for. */
+  senderCountry: string | null;
 }

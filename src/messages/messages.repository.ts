@@ -43,7 +43,7 @@ export interface MessageQuery {
   limit: number;
 }
 
-function toMessage(row: Selectable<MessagesTable>): Message {
+function toMessage(row: Selectable<MessagesTable> & { sender_country?: string | null }): Message {
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -61,6 +61,7 @@ function toMessage(row: Selectable<MessagesTable>): Message {
     receivedAt: row.received_at,
     updatedAt: row.updated_at,
     attempts: row.attempts,
+    senderCountry: row.sender_country ?? null,
   };
 }
 
@@ -143,8 +144,16 @@ export class MessagesRepository {
   }
 
   async findById(id: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.withSenderCountry().where('messages.id', '=', id).executeTakeFirst();
     return row && toMessage(row);
+  }
+
+  private withSenderCountry() {
+    return this.db
+      .selectFrom('messages')
+      .leftJoin('contacts', 'contacts.id', 'messages.contact_id')
+      .selectAll('messages')
+      .select('contacts.country as sender_country');
   }
 
   /**
@@ -204,13 +213,13 @@ export class MessagesRepository {
 
   /** Newest first; `beforeSeq` continues a listing without skips or repeats as messages arrive. */
   async list(query: MessageQuery): Promise<Message[]> {
-    let select = this.db.selectFrom('messages').selectAll();
-    if (query.direction) select = select.where('direction', '=', query.direction);
-    if (query.status) select = select.where('status', '=', query.status);
-    if (query.channelId) select = select.where('channel_id', '=', query.channelId);
-    if (query.contactId) select = select.where('contact_id', '=', query.contactId);
-    if (query.beforeSeq !== null) select = select.where('seq', '<', query.beforeSeq);
-    const rows = await select.orderBy('seq', 'desc').limit(query.limit).execute();
+    let select = this.withSenderCountry();
+    if (query.direction) select = select.where('messages.direction', '=', query.direction);
+    if (query.status) select = select.where('messages.status', '=', query.status);
+    if (query.channelId) select = select.where('messages.channel_id', '=', query.channelId);
+    if (query.contactId) select = select.where('messages.contact_id', '=', query.contactId);
+    if (query.beforeSeq !== null) select = select.where('messages.seq', '<', query.beforeSeq);
+    const rows = await select.orderBy('messages.seq', 'desc').limit(query.limit).execute();
     return rows.map(toMessage);
   }
 }

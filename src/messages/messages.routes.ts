@@ -4,6 +4,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { literalUnion, ReportFromMessageBody } from '../reports/reports.schemas.js';
 import type { Services } from '../services.js';
 import { inboundStatuses, type Message, outboundStatuses } from './message.js';
+import type { SuggestedLocation } from './place-in-text.js';
 
 export const MessageView = Type.Object(
   {
@@ -21,11 +22,23 @@ export const MessageView = Type.Object(
     report_id: Type.Union([Type.String(), Type.Null()]),
     sent_at: Type.Union([Type.String(), Type.Null()]),
     received_at: Type.String(),
+    suggested_location: Type.Union([
+      Type.Object({
+        lat: Type.Number(),
+        lon: Type.Number(),
+        name: Type.Union([Type.String(), Type.Null()]),
+        confidence: Type.Number({
+          description: '1 for coordinates written in the text; less for a place name',
+        }),
+        source: Type.String({ description: 'coordinates or gazetteer' }),
+      }),
+      Type.Null(),
+    ]),
   },
   { $id: 'Message' },
 );
 
-function toView(message: Message) {
+function toView(message: Message & { suggestedLocation?: SuggestedLocation | null }) {
   return {
     id: message.id,
     number: message.seq,
@@ -39,6 +52,7 @@ function toView(message: Message) {
     report_id: message.reportId,
     sent_at: message.sentAt,
     received_at: message.receivedAt,
+    suggested_location: message.suggestedLocation ?? null,
   };
 }
 

@@ -414,6 +414,37 @@ forEachDatabase('messages from gateways', (open) => {
     assert.doesNotMatch(response.body, /254722000111/);
   });
 
+  test('the inbox proposes the place a message names, in its sender’s country, and the report made of it starts there', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, {
+      ...twilioSms,
+      From: '+256772000111',
+      Body: 'Mafuriko Kasese, barabara imefungwa',
+    });
+    const volunteer = await testApp.as('volunteer');
+    const listed = await testApp.app.inject({
+      url: '/api/v1/messages?direction=inbound',
+      headers: volunteer,
+    });
+    const [message] = json<{
+      data: { id: string; suggested_location: { name: string; source: string; confidence: number } | null }[];
+    }>(listed).data;
+    assert.equal(message?.suggested_location?.name, 'Kasese, UG', listed.body);
+    assert.equal(message?.suggested_location?.source, 'gazetteer');
+    const made = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/report`,
+      headers: volunteer,
+      payload: {},
+    });
+    const report = json<{ report: { location: { lat: number } | null; location_name: string | null } }>(
+      made,
+    ).report;
+    assert.equal(report.location_name, 'Kasese, UG');
+    assert.ok(Math.abs((report.location?.lat ?? 0) - 0.18) < 0.1);
+  });
+
   test('a message already made into a report cannot be made into a second one', async () => {
     const testApp = await buildTestApp(await open());
     await withChannels(testApp);
