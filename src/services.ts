@@ -7,6 +7,7 @@ import { ChannelsService } from './channels/channels.service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { ContactVault } from './contacts/contact-vault.js';
+import { ContactsRepository } from './contacts/contacts.repository.js';
 import type { Db } from './db/database.js';
 import { PlacesService } from './geo/places.service.js';
 import { LedgerRepository } from './ledger/ledger.repository.js';
@@ -97,6 +98,9 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     (reportId) => (config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null),
     config,
     places,
+    (text) => categories.categoriesFor(text),
+    new ContactsRepository(db.kysely, ledgerRepository),
+    record,
   );
   reports.onPublished(async (report) => {
     try {

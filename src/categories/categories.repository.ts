@@ -99,4 +99,39 @@ export class CategoriesRepository {
       await this.ledger.append(trx, changes);
     });
   }
+
+  /** Replaces a category's keywords. */
+  async setKeywords(id: string, keywords: readonly string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('category_keywords').where('category_id', '=', id).execute();
+      if (keywords.length > 0) {
+        await trx
+          .insertInto('category_keywords')
+          .values(keywords.map((keyword) => ({ keyword, category_id: id })))
+          .execute();
+      }
+    });
+  }
+
+  async keywordsOf(id: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('category_keywords')
+      .select('keyword')
+      .where('category_id', '=', id)
+      .orderBy('keyword')
+      .execute();
+    return rows.map((row) => row.keyword);
+  }
+
+  /** Every keyword with the categories it routes to. */
+  async allKeywords(): Promise<Map<string, string[]>> {
+    const rows = await this.db.selectFrom('category_keywords').select(['keyword', 'category_id']).execute();
+    const byKeyword = new Map<string, string[]>();
+    for (const row of rows) {
+      const list = byKeyword.get(row.keyword);
+      if (list) list.push(row.category_id);
+      else byKeyword.set(row.keyword, [row.category_id]);
+    }
+    return byKeyword;
+  }
 }

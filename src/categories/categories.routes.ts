@@ -107,4 +107,36 @@ export function categoriesRoutes(app: TypedApp, services: Services): void {
       return reply.code(204).send(null);
     },
   );
+
+  const Keywords = Type.Object(
+    { keywords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 200 }) },
+    { additionalProperties: false },
+  );
+  app.put(
+    '/api/v1/categories/:id/keywords',
+    {
+      schema: {
+        tags: ['categories'],
+        summary: 'Set the words, in any language, that route messages to the category (coordinators and up)',
+        params: Params,
+        body: Keywords,
+        response: { 200: Keywords, ...problemResponses },
+      },
+    },
+    async (request) => ({
+      keywords: await categories.setKeywords(request.actor, request.params.id, request.body.keywords),
+    }),
+  );
+  app.get(
+    '/api/v1/categories/:id/keywords',
+    {
+      schema: {
+        tags: ['categories'],
+        summary: 'The words that route messages to the category (volunteers and up)',
+        params: Params,
+        response: { 200: Keywords, ...problemResponses },
+      },
+    },
+    async (request) => ({ keywords: await categories.keywordsOf(request.actor, request.params.id) }),
+  );
 }

@@ -1,6 +1,7 @@
 import { type Actor, requireRole } from '../accounts/roles.js';
 import type { Clock } from '../clock.js';
 import { TallyError, validationError } from '../errors.js';
+import { fold } from '../fold.js';
 import { uuidv7 } from '../ids.js';
 import type { JsonValue } from '../ledger/canonical-json.js';
 import type { PublicRecord } from '../ledger/public-record.js';
@@ -134,6 +135,42 @@ export class CategoriesService {
       throw new TallyError('category_in_use', 'Move or delete its subcategories first');
     }
     await this.categories.delete(id, [this.change('category.deleted', actor, { id })]);
+  }
+
+  /**
+   * Sets the words that route a message to the category, in any language (`moto`, `fire`, `incendie`).
+   * Words are compared without case, accents or punctuation; a phrase of up to three words is one keyword.
+   */
+  async setKeywords(actor: Actor, id: string, words: readonly string[]): Promise<string[]> {
+    requireRole(actor, 'coordinator', 'set category keywords');
+    if (!(await this.categories.findById(id)))
+      throw new TallyError('category_not_found', `No category ${id}`);
+    const keywords = [...new Set(words.map(fold).filter(Boolean))].sort();
+    const tooLong = keywords.find((keyword) => keyword.split(' ').length > 3);
+    if (tooLong) throw validationError('/keywords', `"${tooLong}" is more than three words`);
+    await this.categories.setKeywords(id, keywords);
+    return keywords;
+  }
+
+  async keywordsOf(actor: Actor, id: string): Promise<string[]> {
+    requireRole(actor, 'volunteer', 'see category keywords');
+    if (!(await this.categories.findById(id)))
+      throw new TallyError('category_not_found', `No category ${id}`);
+    return this.categories.keywordsOf(id);
+  }
+
+  /** The categories a text's words and phrases route it to. */
+  async categoriesFor(text: string): Promise<string[]> {
+    const keywords = await this.categories.allKeywords();
+    if (keywords.size === 0) return [];
+    const words = fold(text).split(' ').filter(Boolean);
+    const found = new Set<string>();
+    for (let length = 1; length <= 3; length++) {
+      for (let start = 0; start + length <= words.length; start++) {
+        for (const id of keywords.get(words.slice(start, start + length).join(' ')) ?? []) found.add(id);
+      }
+    }
+    return [...found];
   }
 
   /** The ids given plus all their descendants: filtering by "Health" also finds "Health › Cholera". */

@@ -4,6 +4,7 @@ import * as initial from './migrations/2026-11-25T19-40-initial.js';
 import * as reportIdempotencyKeys from './migrations/2026-11-25T21-00-report-idempotency-keys.js';
 import * as publicRecord from './migrations/2026-11-25T22-00-public-record.js';
 import * as messages from './migrations/2026-11-26T02-00-messages.js';
+import * as categoryKeywords from './migrations/2026-11-26T03-00-category-keywords.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-25T21-00-report-idempotency-keys': reportIdempotencyKeys,
   '2026-11-25T22-00-public-record': publicRecord,
   '2026-11-26T02-00-messages': messages,
+  '2026-11-26T03-00-category-keywords': categoryKeywords,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

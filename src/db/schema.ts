@@ -181,6 +181,11 @@ export interface MessagesTable {
   next_attempt_at: string | null;
 }
 
+export interface CategoryKeywordsTable {
+  keyword: string;
+  category_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -197,4 +202,5 @@ export interface Database {
   channels: ChannelsTable;
   contacts: ContactsTable;
   messages: MessagesTable;
+  category_keywords: CategoryKeywordsTable;
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fold } from '../fold.js';
 
 export interface Place {
   name: string;
@@ -18,16 +19,6 @@ interface City {
 
 interface IndexedPlace extends Place {
   key: string;
-}
-
-/** A name as compared: without accents, case or punctuation, words separated by one space. */
-export function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 /**

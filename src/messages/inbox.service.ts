@@ -2,9 +2,11 @@ import { type Actor, anonymous, requireRole } from '../accounts/roles.js';
 import type { Channel } from '../channels/channel.js';
 import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
+import type { ContactsRepository, Trust } from '../contacts/contacts.repository.js';
 import { normalizePhoneNumber } from '../contacts/phone-number.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import type { PublicRecord } from '../ledger/public-record.js';
 import { type ReportSource, reportSources } from '../reports/report.js';
 import type { ReportView } from '../reports/report-view.js';
 import type { NewReportInput, ReportsService } from '../reports/reports.service.js';
@@ -18,7 +20,11 @@ import { acknowledgement, asksToBeForgotten, forgottenNotice, publishedNotice } 
 import { TokenBuckets } from './token-buckets.js';
 
 /** A message as the inbox shows it: with where it seems to be about, when its text says. */
-export type InboxMessage = Message & { suggestedLocation: SuggestedLocation | null };
+export type InboxMessage = Message & {
+  suggestedLocation: SuggestedLocation | null;
+  /** Categories whose keywords the text holds. */
+  suggestedCategories: string[];
+};
 
 export interface Received {
   message: Message;
@@ -58,6 +64,10 @@ export class InboxService {
     private readonly reportLink: (reportId: string) => string | null,
     limits: { senderMessagesPerMinute: number; channelMessagesPerMinute: number },
     private readonly gazetteer: Gazetteer,
+    /** The categories whose keywords a text holds. */
+    private readonly categoriesFor: (text: string) => Promise<string[]>,
+    private readonly contacts: ContactsRepository,
+    private readonly record: PublicRecord,
   ) {
     this.senderBuckets = new TokenBuckets(limits.senderMessagesPerMinute);
     this.channelBuckets = new TokenBuckets(limits.channelMessagesPerMinute);
@@ -124,6 +134,20 @@ export class InboxService {
       },
     );
     const language = stored.contact.language ?? channel.settings.language;
+    if (stored.contact.trust === 'blocked' && !stored.duplicate) {
+      // Kept, as everything received is, but out of the inbox and unanswered.
+      await this.messages.setStatus(stored.message.id, 'archived', now);
+      return { message: stored.message, duplicate: false, replies: [] };
+    }
+    if (
+      stored.contact.trust === 'trusted' &&
+      !stored.duplicate &&
+      !flooding &&
+      !asksToBeForgotten(inbound.text)
+    ) {
+      // A sender volunteers trust may make a report directly; it still waits, pending, for publishing.
+      await this.makeReport(stored.message, {}, channel);
+    }
     if (flooding && !asksToBeForgotten(inbound.text)) {
       return { message: stored.message, duplicate: stored.duplicate, replies: [] };
     }
@@ -160,7 +184,34 @@ export class InboxService {
         `Message ${messageId} already belongs to report ${message.reportId}`,
       );
     }
-    const channel = await this.channelOf(message.channelId);
+    const reportId = await this.makeReport(message, input, await this.channelOf(message.channelId));
+    return {
+      message: (await this.messages.findById(message.id)) ?? message,
+      report: await this.reports.get(actor, reportId),
+    };
+  }
+
+  /**
+   * Marks a sender as trusted (their messages become pending reports directly), blocked (kept out of the
+   * inbox, unanswered) or normal again. Who is trusted is on the public record, under an opaque contact id.
+   */
+  async setTrust(actor: Actor, contactId: string, trust: Trust): Promise<void> {
+    const volunteer = requireRole(actor, 'volunteer', 'set whether a sender is trusted');
+    const change = this.record.change('contact.trust', `contact:${contactId}`, volunteer, {
+      contact: contactId,
+      trust,
+    });
+    if (!(await this.contacts.setTrust(contactId, trust, [change]))) {
+      throw new TallyError('not_found', `No contact ${contactId}`);
+    }
+  }
+
+  /** Makes a pending report of a message and links it; returns the report's id. */
+  private async makeReport(
+    message: Message,
+    input: ReportFromMessage,
+    channel: Channel | undefined,
+  ): Promise<string> {
     // The place the text names is proposed when the volunteer gives none and the guess is a fair one.
     const suggested = input.location === undefined ? this.suggestLocation(message) : null;
     const location =
@@ -173,15 +224,14 @@ export class InboxService {
         ...input,
         title: input.title ?? titleFrom(message.text),
         description: input.description ?? message.text,
+        categories: input.categories ?? (await this.categoriesFor(message.text)),
         ...(location === undefined ? {} : { location }),
       },
       sourceOf(channel),
       `message:${message.id}`,
     );
-    return {
-      message: await this.link(message, created.id),
-      report: await this.reports.get(actor, created.id),
-    };
+    await this.link(message, created.id);
+    return created.id;
   }
 
   /** Attaches a message to a report that already exists: a second message about the same event. */
@@ -222,10 +272,14 @@ export class InboxService {
 
   async list(actor: Actor, query: MessageQuery): Promise<InboxMessage[]> {
     requireRole(actor, 'volunteer', 'read the inbox');
-    return (await this.messages.list(query)).map((message) => ({
-      ...message,
-      suggestedLocation: this.suggestLocation(message),
-    }));
+    const messages = await this.messages.list(query);
+    return Promise.all(
+      messages.map(async (message) => ({
+        ...message,
+        suggestedLocation: this.suggestLocation(message),
+        suggestedCategories: message.direction === 'inbound' ? await this.categoriesFor(message.text) : [],
+      })),
+    );
   }
 
   /** Where an inbound message seems to be about: in the deployment's countries, else the sender's. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { type Trust, trustLevels } from '../contacts/contacts.repository.js';
 import { problemResponses } from '../http/schemas.js';
 import type { TypedApp } from '../http/typed-app.js';
 import { literalUnion, ReportFromMessageBody } from '../reports/reports.schemas.js';
@@ -34,11 +35,16 @@ export const MessageView = Type.Object(
       }),
       Type.Null(),
     ]),
+    suggested_categories: Type.Array(Type.String(), {
+      description: 'Categories whose keywords the text holds',
+    }),
   },
   { $id: 'Message' },
 );
 
-function toView(message: Message & { suggestedLocation?: SuggestedLocation | null }) {
+function toView(
+  message: Message & { suggestedLocation?: SuggestedLocation | null; suggestedCategories?: string[] },
+) {
   return {
     id: message.id,
     number: message.seq,
@@ -53,6 +59,7 @@ function toView(message: Message & { suggestedLocation?: SuggestedLocation | nul
     sent_at: message.sentAt,
     received_at: message.receivedAt,
     suggested_location: message.suggestedLocation ?? null,
+    suggested_categories: message.suggestedCategories ?? [],
   };
 }
 
@@ -142,6 +149,23 @@ export function messagesRoutes(app: TypedApp, services: Services): void {
         limit: query.limit ?? 100,
       });
       return { data: messages.map(toView) };
+    },
+  );
+  app.post(
+    '/api/v1/contacts/:id/trust',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Trust a sender (their messages become pending reports directly), block them, or make them normal again (volunteers and up; on the public record)',
+        params: MessageIdParams,
+        body: Type.Object({ trust: literalUnion(trustLevels) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await services.inbox.setTrust(request.actor, request.params.id, request.body.trust as Trust);
+      return reply.code(204).send(null);
     },
   );
 }

@@ -3,7 +3,8 @@
  * its words are looked up in the gazetteer, in the deployment's countries (or the sender's), and the
  * likeliest one is proposed with how sure that is.
  */
-import { fold, type Place } from '../geo/places.service.js';
+import { fold } from '../fold.js';
+import type { Place } from '../geo/places.service.js';
 
 export interface SuggestedLocation {
   lat: number;

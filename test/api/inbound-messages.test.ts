@@ -5,6 +5,7 @@ import { twilioSignature } from '../../src/messages/gateways/twilio.js';
 import { vonageSignature } from '../../src/messages/gateways/vonage.js';
 import { buildTestApp, json, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
+import { createCategory } from '../helpers/reports.js';
 
 const authToken = 'f3b1c2d4e5a6978812345678abcdef01';
 const kannelSecret = 'kannel-shared-secret-7d1e';
@@ -443,6 +444,105 @@ forEachDatabase('messages from gateways', (open) => {
     ).report;
     assert.equal(report.location_name, 'Kasese, UG');
     assert.ok(Math.abs((report.location?.lat ?? 0) - 0.18) < 0.1);
+  });
+
+  test('keywords in any language route a message to their category, and the report made of it has it', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const coordinator = await testApp.as('coordinator');
+    const fire = await createCategory(testApp.app, coordinator, { name: 'Fire' });
+    await createCategory(testApp.app, coordinator, { name: 'Water' });
+    const set = await testApp.app.inject({
+      method: 'PUT',
+      url: `/api/v1/categories/${fire.id}/keywords`,
+      headers: coordinator,
+      payload: { keywords: ['Moto', 'fire', 'Incendie', 'moto'] },
+    });
+    assert.equal(set.statusCode, 200, set.body);
+    assert.deepEqual(json(set), { keywords: ['fire', 'incendie', 'moto'] });
+    await postTwilio(testApp, twilioSms);
+    const volunteer = await testApp.as('volunteer');
+    const listed = await testApp.app.inject({
+      url: '/api/v1/messages?direction=inbound',
+      headers: volunteer,
+    });
+    const [message] = json<{ data: { id: string; suggested_categories: string[] }[] }>(listed).data;
+    assert.deepEqual(message?.suggested_categories, [fire.id]);
+    const made = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${message?.id}/report`,
+      headers: volunteer,
+      payload: {},
+    });
+    assert.deepEqual(json<{ report: { categories: string[] } }>(made).report.categories, [fire.id]);
+  });
+
+  test('a keyword of more than three words is refused, and only coordinators set keywords', async () => {
+    const testApp = await buildTestApp(await open());
+    const coordinator = await testApp.as('coordinator');
+    const fire = await createCategory(testApp.app, coordinator, { name: 'Fire' });
+    const put = (headers: Record<string, string>, keywords: string[]) =>
+      testApp.app.inject({
+        method: 'PUT',
+        url: `/api/v1/categories/${fire.id}/keywords`,
+        headers,
+        payload: { keywords },
+      });
+    assert.equal((await put(coordinator, ['the market is burning'])).statusCode, 400);
+    assert.equal((await put(await testApp.as('volunteer'), ['moto'])).statusCode, 403);
+  });
+
+  test('a sender a volunteer trusts makes pending reports directly, and the trust is on the public record', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const volunteer = await testApp.as('volunteer');
+    const [first] = json<{ data: { contact: string }[] }>(
+      await testApp.app.inject({ url: '/api/v1/messages?direction=inbound', headers: volunteer }),
+    ).data;
+    const trusted = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/contacts/${first?.contact}/trust`,
+      headers: volunteer,
+      payload: { trust: 'trusted' },
+    });
+    assert.equal(trusted.statusCode, 204, trusted.body);
+    await postTwilio(testApp, {
+      ...twilioSms,
+      MessageSid: 'SMtrusted1',
+      Body: 'Daraja la Mathare limevunjika',
+    });
+    const [latest] = await inbox(testApp);
+    assert.equal(latest?.status, 'processed');
+    const report = await testApp.app.inject({
+      url: `/api/v1/reports/${(latest as unknown as { report_id: string }).report_id}`,
+      headers: volunteer,
+    });
+    assert.equal(json(report).status, 'pending');
+    assert.equal(json(report).title, 'Daraja la Mathare limevunjika');
+    const entries = await testApp.app.inject({ url: '/api/v1/ledger/entries?start=0&end=1000' });
+    const trust = json<{ entries: { action: string; subject: string }[] }>(entries).entries.find(
+      (entry) => entry.action === 'contact.trust',
+    );
+    assert.equal(trust?.subject, `contact:${first?.contact}`);
+    assert.doesNotMatch(entries.body, /254722000111/);
+  });
+
+  test('a blocked sender’s messages are kept out of the inbox and unanswered', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    await postTwilio(testApp, twilioSms);
+    const volunteer = await testApp.as('volunteer');
+    const [first] = await inbox(testApp);
+    await testApp.app.inject({
+      method: 'POST',
+      url: `/api/v1/contacts/${(first as unknown as { contact: string }).contact}/trust`,
+      headers: volunteer,
+      payload: { trust: 'blocked' },
+    });
+    const answer = await postTwilio(testApp, { ...twilioSms, MessageSid: 'SMblocked1', Body: 'spam spam' });
+    assert.doesNotMatch(answer.body, /<Message>/);
+    assert.equal((await inbox(testApp))[0]?.status, 'archived');
   });
 
   test('a message already made into a report cannot be made into a second one', async () => {
