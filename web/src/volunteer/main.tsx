@@ -14,6 +14,7 @@ import {
   reportLocation,
   type User,
 } from '../types';
+import { Inbox } from './messages';
 import { t } from './strings';
 
 const STATUSES: ReportStatus[] = ['pending', 'published', 'rejected', 'archived'];
@@ -594,6 +595,7 @@ function App() {
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
   const [attempt, setAttempt] = useState(0);
+  const [section, setSection] = useState<'reports' | 'messages'>('reports');
 
   useEffect(() => {
     setError('');
@@ -655,7 +657,20 @@ function App() {
             {t.signOut}
           </button>
         </div>
-        <Queue onAuthLost={authLost} />
+        <nav class="sections" aria-label={t.sectionsLabel}>
+          {(['reports', 'messages'] as const).map((name) => (
+            <button
+              type="button"
+              key={name}
+              aria-pressed={section === name}
+              class={section === name ? 'tab active' : 'tab'}
+              onClick={() => setSection(name)}
+            >
+              {t.sections[name]}
+            </button>
+          ))}
+        </nav>
+        {section === 'reports' ? <Queue onAuthLost={authLost} /> : <Inbox onAuthLost={authLost} />}
       </>
     );
   }
