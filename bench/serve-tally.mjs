@@ -1,6 +1,7 @@
 // Tally itself, as `npm start` runs it (the compiled code, no TypeScript loader), on a fresh SQLite file or on
 // BENCH_SQLITE, with limits raised so the benchmark measures work, not refusals. Needs `npm run build:server`.
-// BENCH_AUTO_PUBLISH=1 publishes every report on arrival (a public-record leaf each).
+// BENCH_AUTO_PUBLISH=1 publishes every report on arrival (a public-record leaf each); BENCH_DATA_DIR serves an
+// existing data directory (its tally.sqlite and sealing key).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,9 @@ const config = loadConfig({
   TALLY_RATE_LIMIT_ANONYMOUS: '10000000',
   TALLY_PORT: '0',
   TALLY_HOST: '127.0.0.1',
+  // Inbound message limits (per sender, per channel), raised by the benchmarks that post messages.
+  TALLY_SENDER_MESSAGES_PER_MINUTE: process.env.TALLY_SENDER_MESSAGES_PER_MINUTE,
+  TALLY_CHANNEL_MESSAGES_PER_MINUTE: process.env.TALLY_CHANNEL_MESSAGES_PER_MINUTE,
 });
 const db = openDatabase({ sqlitePath: process.env.BENCH_SQLITE ?? path.join(dataDir, 'tally.sqlite') });
 await migrateToLatest(db);

@@ -208,7 +208,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),
     countries: countries(env),
     senderMessagesPerMinute: integer(env, 'TALLY_SENDER_MESSAGES_PER_MINUTE', 10, 1, 1_000_000),
-    channelMessagesPerMinute: integer(env, 'TALLY_CHANNEL_MESSAGES_PER_MINUTE', 60_000, 1, 100_000_000),
+    channelMessagesPerMinute: integer(env, 'TALLY_CHANNEL_MESSAGES_PER_MINUTE', 300_000, 1, 100_000_000),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };
