@@ -56,6 +56,12 @@ function kannelProblem() {
     : `Kannel is not installed (no ${missing.join(', ')}; packages kannel, kannel-extras)`;
 }
 
+function dovecotProblem() {
+  return existsSync('/usr/sbin/dovecot')
+    ? null
+    : 'Dovecot is not installed (no /usr/sbin/dovecot; package dovecot-imapd)';
+}
+
 const skipped = [];
 const env = { ...process.env };
 const pgProblem = await postgresProblem();
@@ -64,6 +70,7 @@ for (const [suite, problem, variable] of [
   ['PostgreSQL suites', pgProblem, 'TALLY_TEST_SKIP_POSTGRES'],
   ['browser suites', browserProblem, 'TALLY_TEST_SKIP_BROWSER'],
   ['Kannel suites', kannelProblem(), 'TALLY_TEST_SKIP_KANNEL'],
+  ['IMAP suites', dovecotProblem(), 'TALLY_TEST_SKIP_DOVECOT'],
 ]) {
   if (!problem) continue;
   if (ci) {

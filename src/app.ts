@@ -162,8 +162,12 @@ export async function buildApp(config: Config, deps: AppDependencies) {
         );
       }
       outbox.start(deps.outboxIntervalMs ?? 5000, app.log);
+      services.mail.start(30_000, app.log);
     });
-    app.addHook('onClose', async () => outbox.stop());
+    app.addHook('onClose', async () => {
+      await services.mail.stop();
+      await outbox.stop();
+    });
   }
 
   systemRoutes(app, config, deps.db, services.mirror);

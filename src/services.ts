@@ -15,6 +15,7 @@ import { type LedgerIdentity, LedgerService } from './ledger/ledger.service.js';
 import { openLedgerIdentity } from './ledger/ledger-identity.js';
 import { PublicRecord } from './ledger/public-record.js';
 import { recordPublicSettings } from './ledger/public-settings.js';
+import { MailPolling } from './messages/email/mail-polling.js';
 import { InboxService } from './messages/inbox.service.js';
 import { MessagesRepository } from './messages/messages.repository.js';
 import { OutboxRepository } from './messages/outbox.repository.js';
@@ -37,6 +38,8 @@ export interface Services {
   inbox: InboxService;
   /** Outbound messages: queued, sent by `start()`ed rounds, with their delivery reports. */
   outbox: OutboxService;
+  /** The e-mail channels' mailboxes, read by `start()`ed rounds. */
+  mail: MailPolling;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
@@ -123,6 +126,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     channels: channelsService,
     inbox,
     outbox,
+    mail: new MailPolling(channelsService, inbox),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

@@ -6,6 +6,7 @@ export const channelKinds = [
   'vonage',
   'kannel',
   'webhook',
+  'email',
 ] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 
@@ -24,7 +25,8 @@ interface KindDefinition {
  * What each kind of channel keeps secret. How a gateway proves a request is its own: Twilio and the generic
  * webhook sign it (`authToken`, `secret`), Vonage signs it when a `signatureSecret` is set; the others send
  * the shared `secret` in the request (SMSSync and FrontlineSMS in the body, Kannel and Africa's Talking in
- * the URL that the channel's settings page gives).
+ * the URL that the channel's settings page gives). An e-mail channel is not called by anyone: Tally reads its
+ * mailbox over IMAP (`password`) and answers over SMTP (`smtpPassword`, when the server wants one).
  */
 export const kindDefinitions: Record<ChannelKind, KindDefinition> = {
   twilio: { required: ['authToken'], optional: [] },
@@ -34,6 +36,7 @@ export const kindDefinitions: Record<ChannelKind, KindDefinition> = {
   vonage: { required: [], optional: ['signatureSecret', 'secret', 'apiSecret'] },
   kannel: { required: ['secret'], optional: ['password'] },
   webhook: { required: ['secret'], optional: [] },
+  email: { required: ['password'], optional: ['smtpPassword'] },
 };
 
 export interface Channel {

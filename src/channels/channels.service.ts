@@ -116,6 +116,15 @@ export class ChannelsService {
     return this.forGateway(id, stored.channel.kind);
   }
 
+  /** Every enabled channel of a kind, with its secrets: the mailboxes Tally reads itself. */
+  async withSecretsOfKind(kind: ChannelKind): Promise<ChannelWithSecrets[]> {
+    const channels = (await this.channels.list()).filter(
+      (channel) => channel.kind === kind && channel.enabled,
+    );
+    const found = await Promise.all(channels.map((channel) => this.forGateway(channel.id, kind)));
+    return found.filter((channel): channel is ChannelWithSecrets => channel !== null);
+  }
+
   countRefused(id: string): Promise<void> {
     return this.channels.countRefused(id);
   }

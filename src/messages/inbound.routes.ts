@@ -79,7 +79,8 @@ function fieldsOf(request: GatewayRequest): FormFields {
 
 const received = (reply: FastifyReply) => reply.code(200).send({ received: true });
 
-const gateways: Record<ChannelKind, Gateway> = {
+/** Gateways that deliver to Tally over HTTP; an e-mail channel's mailbox is read by Tally instead. */
+const gateways: Partial<Record<ChannelKind, Gateway>> = {
   twilio: {
     isAuthentic: (request, secrets) =>
       isSignedByTwilio(
@@ -282,10 +283,10 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const { kind, channel: channelId } = request.params as { kind: string; channel: string };
-      if (!isChannelKind(kind)) throw new TallyError('not_found', `No gateway of kind "${kind}"`);
+      const gateway = isChannelKind(kind) ? gateways[kind] : undefined;
+      if (!isChannelKind(kind) || !gateway) throw new TallyError('not_found', `No gateway of kind "${kind}"`);
       const channel: ChannelWithSecrets | null = await services.channels.forGateway(channelId, kind);
       if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
-      const gateway = gateways[kind];
       const parts = gatewayRequest(request, config);
       const task = one(parts.query, 'task');
       if (kind === 'smssync' && task) return smsSyncTask(task, parts, channel, reply);
@@ -327,7 +328,7 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
       const channel = await services.channels.forGateway(channelId, kind);
       if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
       const parts = gatewayRequest(request, config);
-      if (!gateways[kind].isAuthentic(parts, channel.secrets, new Date(), channel.channel.settings)) {
+      if (!gateways[kind]?.isAuthentic(parts, channel.secrets, new Date(), channel.channel.settings)) {
         await services.channels.countRefused(channelId);
         throw new TallyError(
           'invalid_signature',

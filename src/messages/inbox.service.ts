@@ -104,10 +104,14 @@ export class InboxService {
         `The ${channel.kind} channel "${channel.id}" is sending too fast; try again shortly`,
       );
     }
-    const phone = normalizePhoneNumber(inbound.from, this.countries[0] ?? null);
-    // A sender that is no phone number (an alphanumeric sender id) is still one sender, kept as written.
-    const address = phone?.e164 ?? inbound.from.trim();
-    const lookup = this.vault.lookupOf('phone', address);
+    const contactKind = channel.kind === 'email' ? 'email' : 'phone';
+    const phone =
+      contactKind === 'phone' ? normalizePhoneNumber(inbound.from, this.countries[0] ?? null) : null;
+    // A sender that is no phone number (an alphanumeric sender id) is still one sender, kept as written; an
+    // address is one sender whatever the case it is written in.
+    const address =
+      phone?.e164 ?? (contactKind === 'email' ? inbound.from.trim().toLowerCase() : inbound.from.trim());
+    const lookup = this.vault.lookupOf(contactKind, address);
     // A flood from one number is still stored, but kept out of the inbox and unanswered, so that it takes
     // neither the volunteers' attention nor the outbox from everyone else.
     const flooding = !this.senderBuckets.take(lookup, clock.getTime());
@@ -127,7 +131,7 @@ export class InboxService {
       },
       {
         id: uuidv7(),
-        kind: 'phone',
+        kind: contactKind,
         lookup,
         sealed: this.vault.seal(address),
         country: phone?.country ?? null,

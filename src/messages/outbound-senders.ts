@@ -4,6 +4,7 @@
  * whether trying again later may help.
  */
 import type { Channel, ChannelKind } from '../channels/channel.js';
+import { mailboxSettings, sendMail } from './email/mailbox.js';
 import { africasTalkingSendRequest } from './gateways/africas-talking.js';
 import { frontlineSendRequest } from './gateways/frontlinesms.js';
 import { kannelDeliveryUrl, kannelSendUrl } from './gateways/kannel.js';
@@ -163,6 +164,25 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
     });
     await call(request.url, { method: 'POST', headers: request.headers, body: request.body });
     return { providerId: message.id, state: 'sent', detail: 'taken by FrontlineSMS' };
+  },
+  email: async (message, context) => {
+    const subject = context.channel.settings.replySubject ?? context.channel.name;
+    try {
+      const id = await sendMail(
+        mailboxSettings(context.channel, context.secrets),
+        message.to,
+        subject,
+        message.text,
+      );
+      return { providerId: id, state: 'sent', detail: 'taken by the SMTP server' };
+    } catch (error) {
+      // SMTP's 5xx answers are final (no such mailbox, refused); everything else may pass later.
+      const code = (error as { responseCode?: number }).responseCode;
+      throw new SendFailure(
+        `the SMTP server did not take the e-mail: ${(error as Error).message}`,
+        !(code && code >= 500),
+      );
+    }
   },
   webhook: async (message, context) => {
     const body = Buffer.from(JSON.stringify({ id: message.id, to: message.to, text: message.text }));
