@@ -35,7 +35,12 @@ import {
   parseTwilioStatus,
   twiml,
 } from './gateways/twilio.js';
-import { isSignedByVonage, parseVonageInbound, type VonageSignatureMethod } from './gateways/vonage.js';
+import {
+  isSignedByVonage,
+  parseVonageDelivery,
+  parseVonageInbound,
+  type VonageSignatureMethod,
+} from './gateways/vonage.js';
 
 /** A gateway's request, in every form an adapter may need it. */
 interface GatewayRequest {
@@ -154,6 +159,7 @@ const deliveryReports: Partial<Record<ChannelKind, (request: GatewayRequest) => 
   twilio: (request) => parseTwilioStatus(request.form),
   kannel: (request) => parseKannelDelivery(request.query),
   africastalking: (request) => parseAfricasTalkingDelivery(request.form),
+  vonage: (request) => parseVonageDelivery(fieldsOf(request)),
 };
 
 /** The URL the gateway called: behind a proxy, the public URL's origin with the path it asked for. */

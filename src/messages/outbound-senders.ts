@@ -10,6 +10,7 @@ import { frontlineSendRequest } from './gateways/frontlinesms.js';
 import { kannelDeliveryUrl, kannelSendUrl } from './gateways/kannel.js';
 import { signatureHeader, webhookSignature } from './gateways/signed-webhook.js';
 import type { DeliveryState } from './gateways/twilio.js';
+import { vonageSendForm } from './gateways/vonage.js';
 
 export class SendFailure extends Error {
   constructor(
@@ -164,6 +165,32 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
     });
     await call(request.url, { method: 'POST', headers: request.headers, body: request.body });
     return { providerId: message.id, state: 'sent', detail: 'taken by FrontlineSMS' };
+  },
+  vonage: async (message, context) => {
+    const base = context.channel.settings.apiBaseUrl ?? 'https://rest.nexmo.com';
+    const { body } = await call(`${base}/sms/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: vonageSendForm({
+        apiKey: setting(context, 'apiKey'),
+        apiSecret: secret(context, 'apiSecret'),
+        from: setting(context, 'number'),
+        to: message.to,
+        text: message.text,
+        callback: `${callbackUrl(context, 'delivery')}?secret=${context.secrets.secret ?? ''}`,
+      }),
+    });
+    const first = (
+      jsonOf(body).messages as { status?: string; 'message-id'?: string; 'error-text'?: string }[] | undefined
+    )?.[0];
+    if (first?.status !== '0' || !first['message-id']) {
+      // Status 1 is Vonage's "throttled": worth another try; the others are refusals.
+      throw new SendFailure(
+        `Vonage did not take the message: ${first?.['error-text'] ?? body.slice(0, 200)}`,
+        first?.status === '1',
+      );
+    }
+    return { providerId: first['message-id'], state: 'sent', detail: 'taken by Vonage' };
   },
   email: async (message, context) => {
     const subject = context.channel.settings.replySubject ?? context.channel.name;

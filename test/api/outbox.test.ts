@@ -142,4 +142,72 @@ forEachDatabase('the outbox', (open) => {
       `Ujumbe wako nambari ${message?.number} sasa uko wazi kwenye ramani. https://reports.example.org/reports/${reportId}`,
     );
   });
+
+  test('a Vonage channel sends through Vonage’s SMS API, and its delivery receipt marks the message delivered', async (t) => {
+    const vonageApi = await partner([]);
+    t.after(() => vonageApi.server.close());
+    // The stand-in for rest.nexmo.com answers as Vonage does.
+    vonageApi.server.removeAllListeners('request');
+    vonageApi.server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        vonageApi.received.push({ body: Buffer.concat(chunks), signature: undefined });
+        response.setHeader('content-type', 'application/json');
+        response.end(
+          JSON.stringify({
+            'message-count': '1',
+            messages: [{ to: '256772000111', 'message-id': '0A0000000123ABCD1', status: '0' }],
+          }),
+        );
+      });
+    });
+    const testApp = await buildTestApp(await open());
+    const coordinator = await testApp.as('coordinator');
+    const added = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: coordinator,
+      payload: {
+        id: 'vonage',
+        kind: 'vonage',
+        secrets: { secret: 'vonage-url-secret', apiSecret: 'api-secret-1' },
+        settings: { apiKey: 'a1b2c3d4', number: '+254700000000', apiBaseUrl: new URL(vonageApi.url).origin },
+      },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    const inbound = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/vonage/vonage?secret=vonage-url-secret',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        msisdn: '256772000111',
+        to: '254700000000',
+        messageId: '1600000012AB34CD',
+        text: 'Fire at the market',
+        type: 'text',
+        'message-timestamp': '2026-11-26 06:12:00',
+      }).toString(),
+    });
+    assert.equal(inbound.statusCode, 204, inbound.body);
+    assert.equal(await testApp.services.outbox.runOnce(), 1);
+    const form = new URLSearchParams(vonageApi.received[0]?.body.toString());
+    assert.deepEqual(
+      [form.get('to'), form.get('from'), form.get('api_key')],
+      ['256772000111', '254700000000', 'a1b2c3d4'],
+    );
+    assert.equal((await outbound(testApp))[0]?.status, 'sent');
+    const receipt = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/vonage/vonage/delivery?secret=vonage-url-secret',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        messageId: '0A0000000123ABCD1',
+        status: 'delivered',
+        'err-code': '0',
+      }).toString(),
+    });
+    assert.equal(receipt.statusCode, 204, receipt.body);
+    assert.equal((await outbound(testApp))[0]?.status, 'delivered');
+  });
 });

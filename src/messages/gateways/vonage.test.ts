@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { TallyError } from '../../errors.js';
 import {
   isSignedByVonage,
+  parseVonageDelivery,
   parseVonageInbound,
   type VonageSignatureMethod,
   vonageMessagePart,
+  vonageSendForm,
   vonageSignature,
 } from './vonage.js';
 
@@ -192,4 +194,42 @@ test('a part numbered past the number of parts is refused as malformed', () => {
     'concat-part': '3',
   };
   assert.throws(() => vonageMessagePart(part), isMalformed);
+});
+
+test('the send form carries the numbers without their plus and marks text beyond ASCII as unicode', () => {
+  const form = new URLSearchParams(
+    vonageSendForm({
+      apiKey: 'a1b2c3d4',
+      apiSecret: 'secretsecret',
+      from: '+254700000000',
+      to: '+254722000111',
+      text: 'Ujumbe wako umepokelewa — asante',
+      callback: 'https://reports.example.org/api/v1/inbound/vonage/ke/delivery?secret=s3',
+    }),
+  );
+  assert.deepEqual(
+    [form.get('from'), form.get('to'), form.get('type'), form.get('callback')],
+    [
+      '254700000000',
+      '254722000111',
+      'unicode',
+      'https://reports.example.org/api/v1/inbound/vonage/ke/delivery?secret=s3',
+    ],
+  );
+});
+
+test('a delivery receipt maps Vonage’s statuses and keeps its error code', () => {
+  assert.deepEqual(
+    parseVonageDelivery({ messageId: '0A0000000123ABCD1', status: 'delivered', 'err-code': '0' }),
+    {
+      providerId: '0A0000000123ABCD1',
+      state: 'delivered',
+      detail: 'delivered',
+    },
+  );
+  assert.equal(
+    parseVonageDelivery({ messageId: '0A1', status: 'failed', 'err-code': '6' }).detail,
+    'failed (error 6)',
+  );
+  assert.throws(() => parseVonageDelivery({ messageId: '0A1', status: 'constructor' }), TallyError);
 });

@@ -7,6 +7,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { TallyError } from '../../errors.js';
 import { type FormFields, field, gatewayTime, type InboundMessage } from './inbound-message.js';
+import type { DeliveryReport, DeliveryState } from './twilio.js';
 
 /** `md5hash` is Vonage's default (MD5 of the string followed by the secret); the rest are HMACs. */
 export type VonageSignatureMethod = 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha512';
@@ -117,4 +118,49 @@ export function vonageMessagePart(form: FormFields): VonageMessagePart | null {
     );
   }
   return { ref, total, part };
+}
+
+/** The form of Vonage's SMS API send (`POST https://rest.nexmo.com/sms/json`): numbers without their plus. */
+export function vonageSendForm(send: {
+  apiKey: string;
+  apiSecret: string;
+  from: string;
+  to: string;
+  text: string;
+  callback: string;
+}): string {
+  const unicode = [...send.text].some((character) => character.charCodeAt(0) > 0x7f);
+  return new URLSearchParams({
+    api_key: send.apiKey,
+    api_secret: send.apiSecret,
+    from: send.from.replace(/^\+/, ''),
+    to: send.to.replace(/^\+/, ''),
+    text: send.text,
+    ...(unicode ? { type: 'unicode' } : {}),
+    callback: send.callback,
+  }).toString();
+}
+
+/** Vonage's delivery receipt statuses as the four a volunteer needs to see. */
+const vonageStates: Record<string, DeliveryState> = {
+  accepted: 'sent',
+  buffered: 'sent',
+  delivered: 'delivered',
+  expired: 'failed',
+  failed: 'failed',
+  rejected: 'failed',
+  unknown: 'sent',
+};
+
+/** A delivery receipt: `messageId`, `status`, and `err-code` when it failed. */
+export function parseVonageDelivery(form: FormFields): DeliveryReport {
+  const providerId = field(form, 'messageId');
+  const status = field(form, 'status');
+  if (!providerId || !status) {
+    throw new TallyError('malformed_message', 'A Vonage delivery receipt needs a messageId and a status');
+  }
+  const state = Object.hasOwn(vonageStates, status) ? vonageStates[status] : undefined;
+  if (!state) throw new TallyError('malformed_message', `"${status}" is not a Vonage delivery status`);
+  const code = field(form, 'err-code');
+  return { providerId, state, detail: code && code !== '0' ? `${status} (error ${code})` : status };
 }
