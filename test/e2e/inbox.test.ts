@@ -78,4 +78,38 @@ describe('the inbox in the browser', { skip: browserSkipReason }, () => {
       assertPagesHealthy();
     }),
   );
+
+  test(
+    'a coordinator adds a channel, sees where its gateway delivers, and never sees its secret again',
+    { timeout: 60_000 },
+    () =>
+      withSession(async ({ server, newContext, newPage, assertPagesHealthy }) => {
+        await server.createUser('baraka@example.org', 'coordinator', PASSWORD);
+        const page = await newPage(await newContext({ viewport: viewports.desktop }));
+        await page.goto('/volunteer');
+        await page.getByLabel('E-mail').fill('baraka@example.org');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Channels', exact: true }).click();
+        await page.getByLabel('Id (in the gateway’s address)').fill('kannel-ke');
+        await page.getByRole('combobox').selectOption('kannel');
+        await page.getByLabel('Name', { exact: true }).fill('Safaricom shortcode');
+        await page.getByLabel('Secrets, one name=value a line').fill('secret=kannel-shared-secret-7d1e');
+        await page.getByRole('button', { name: 'Add channel' }).click();
+        await page.getByText('Channel kannel-ke added.').waitFor();
+        const card = page.locator('article', { hasText: 'Safaricom shortcode' });
+        await card.getByText(`${server.url}/api/v1/inbound/kannel/kannel-ke`).waitFor();
+        assert.equal(await page.getByLabel('Secrets, one name=value a line').inputValue(), '');
+        await page.reload();
+        await page.getByRole('button', { name: 'Channels', exact: true }).click();
+        await page.locator('article', { hasText: 'Safaricom shortcode' }).waitFor();
+        assert.doesNotMatch(await page.content(), /kannel-shared-secret/);
+        const shots = process.env.TALLY_E2E_SCREENSHOTS;
+        if (shots) {
+          mkdirSync(shots, { recursive: true });
+          await page.screenshot({ path: path.join(shots, 'channels.png'), fullPage: true });
+        }
+        assertPagesHealthy();
+      }),
+  );
 });

@@ -14,6 +14,7 @@ import {
   reportLocation,
   type User,
 } from '../types';
+import { Channels } from './channels';
 import { Inbox } from './messages';
 import { t } from './strings';
 
@@ -595,7 +596,7 @@ function App() {
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
   const [attempt, setAttempt] = useState(0);
-  const [section, setSection] = useState<'reports' | 'messages'>('reports');
+  const [section, setSection] = useState<'reports' | 'messages' | 'channels'>('reports');
 
   useEffect(() => {
     setError('');
@@ -658,7 +659,13 @@ function App() {
           </button>
         </div>
         <nav class="sections" aria-label={t.sectionsLabel}>
-          {(['reports', 'messages'] as const).map((name) => (
+          {(
+            [
+              'reports',
+              'messages',
+              ...(user.role === 'coordinator' || user.role === 'admin' ? (['channels'] as const) : []),
+            ] as const
+          ).map((name) => (
             <button
               type="button"
               key={name}
@@ -670,7 +677,9 @@ function App() {
             </button>
           ))}
         </nav>
-        {section === 'reports' ? <Queue onAuthLost={authLost} /> : <Inbox onAuthLost={authLost} />}
+        {section === 'reports' && <Queue onAuthLost={authLost} />}
+        {section === 'messages' && <Inbox onAuthLost={authLost} />}
+        {section === 'channels' && <Channels onAuthLost={authLost} />}
       </>
     );
   }

@@ -6,6 +6,9 @@ import type { Category, Page } from '../types';
 import { t } from './strings';
 
 type MessageStatus = 'received' | 'processed' | 'archived';
+type OutboundStatus = 'queued' | 'sent' | 'delivered' | 'failed';
+/** The inbox's tabs: received messages by status, and what Tally sent. */
+type Tab = MessageStatus | 'outbound';
 
 /** An inbound message as the inbox gives it: the sender only by an opaque contact id. */
 interface InboxMessage {
@@ -15,7 +18,8 @@ interface InboxMessage {
   contact: string | null;
   text: string;
   media: string[];
-  status: MessageStatus;
+  direction: 'inbound' | 'outbound';
+  status: MessageStatus | OutboundStatus;
   status_detail: string | null;
   report_id: string | null;
   received_at: string;
@@ -29,7 +33,7 @@ interface InboxMessage {
   suggested_categories: string[];
 }
 
-const STATUSES: MessageStatus[] = ['received', 'processed', 'archived'];
+const TABS: Tab[] = ['received', 'processed', 'archived', 'outbound'];
 
 function MessageCard(props: {
   message: InboxMessage;
@@ -76,7 +80,11 @@ function MessageCard(props: {
       aria-labelledby={headingId}
     >
       <header class="card-head">
-        <h2 id={headingId}>{t.inbox.number(message.number)}</h2>
+        <h2 id={headingId}>
+          {message.direction === 'outbound'
+            ? t.inbox.sentNumber(message.number)
+            : t.inbox.number(message.number)}
+        </h2>
         <span class="chip chip-status">{t.inbox.status[message.status]}</span>
       </header>
       {error && (
@@ -134,7 +142,7 @@ function MessageCard(props: {
 
 /** The inbox: messages from every SMS and chat channel, to be made into reports or archived as noise. */
 export function Inbox(props: { onAuthLost: () => void }) {
-  const [status, setStatus] = useState<MessageStatus>('received');
+  const [status, setStatus] = useState<Tab>('received');
   const [items, setItems] = useState<InboxMessage[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState('');
@@ -167,7 +175,9 @@ export function Inbox(props: { onAuthLost: () => void }) {
     api
       .get<{ data: InboxMessage[] }>(
         '/api/v1/messages',
-        { direction: 'inbound', status, limit: 100 },
+        status === 'outbound'
+          ? { direction: 'outbound', limit: 100 }
+          : { direction: 'inbound', status, limit: 100 },
         controller.signal,
       )
       .then((answer) => setItems(answer.data))
@@ -183,7 +193,7 @@ export function Inbox(props: { onAuthLost: () => void }) {
       <div class="tabs">
         <fieldset class="tab-group">
           <legend class="visually-hidden">{t.inbox.tabsLabel}</legend>
-          {STATUSES.map((s) => (
+          {TABS.map((s) => (
             <button
               type="button"
               key={s}
