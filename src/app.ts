@@ -14,7 +14,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { TallyError } from './errors.js';
 import { exportsRoutes } from './exports/exports.routes.js';
-import { placesRoutes } from './geo/places.routes.js';
+import { localPlacesRoutes, placesRoutes } from './geo/places.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandling, sendProblem, toTallyError } from './http/errors-handler.js';
@@ -177,6 +177,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   votesRoutes(app, services);
   exportsRoutes(app, services, config);
   placesRoutes(app, services.places);
+  localPlacesRoutes(app, services.localPlaces);
   ledgerRoutes(app, services);
   inboundRoutes(app, services, config);
   messagesRoutes(app, services);

@@ -9,6 +9,8 @@ import type { Config } from './config.js';
 import { ContactVault } from './contacts/contact-vault.js';
 import { ContactsRepository } from './contacts/contacts.repository.js';
 import type { Db } from './db/database.js';
+import { LocalPlacesRepository } from './geo/local-places.repository.js';
+import { LocalPlacesService } from './geo/local-places.service.js';
 import { PlacesService } from './geo/places.service.js';
 import { LedgerRepository } from './ledger/ledger.repository.js';
 import { type LedgerIdentity, LedgerService } from './ledger/ledger.service.js';
@@ -34,6 +36,8 @@ export interface Services {
   reports: ReportsService;
   votes: VotesService;
   places: PlacesService;
+  /** The deployment's own place list. */
+  localPlaces: LocalPlacesService;
   channels: ChannelsService;
   inbox: InboxService;
   /** Outbound messages: queued, sent by `start()`ed rounds, with their delivery reports. */
@@ -81,6 +85,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
   const vault = ContactVault.open(config.dataDir);
   const places = new PlacesService();
+  const localPlaces = new LocalPlacesService(new LocalPlacesRepository(db.kysely), clock);
   const channels = new ChannelsRepository(db.kysely);
   const channelsService = new ChannelsService(channels, vault, clock);
   const outbox = new OutboxService(
@@ -104,6 +109,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     (text) => categories.categoriesFor(text),
     new ContactsRepository(db.kysely, ledgerRepository),
     record,
+    () => localPlaces.all(),
   );
   reports.onPublished(async (report) => {
     try {
@@ -123,6 +129,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       config.verificationThreshold,
     ),
     places,
+    localPlaces,
     channels: channelsService,
     inbox,
     outbox,

@@ -5,6 +5,7 @@ import * as reportIdempotencyKeys from './migrations/2026-11-25T21-00-report-ide
 import * as publicRecord from './migrations/2026-11-25T22-00-public-record.js';
 import * as messages from './migrations/2026-11-26T02-00-messages.js';
 import * as categoryKeywords from './migrations/2026-11-26T03-00-category-keywords.js';
+import * as localPlaces from './migrations/2026-11-26T04-00-local-places.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-25T22-00-public-record': publicRecord,
   '2026-11-26T02-00-messages': messages,
   '2026-11-26T03-00-category-keywords': categoryKeywords,
+  '2026-11-26T04-00-local-places': localPlaces,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

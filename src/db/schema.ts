@@ -186,6 +186,15 @@ export interface CategoryKeywordsTable {
   category_id: string;
 }
 
+export interface LocalPlacesTable {
+  id: string;
+  name: string;
+  key: string;
+  lat: number;
+  lon: number;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -203,4 +212,5 @@ export interface Database {
   contacts: ContactsTable;
   messages: MessagesTable;
   category_keywords: CategoryKeywordsTable;
+  local_places: LocalPlacesTable;
 }

@@ -15,7 +15,7 @@ import type { Message } from './message.js';
 import type { MessageQuery, MessagesRepository } from './messages.repository.js';
 import { canPush } from './outbound-senders.js';
 import type { OutboxService } from './outbox.service.js';
-import { type Gazetteer, locationInText, type SuggestedLocation } from './place-in-text.js';
+import { type Gazetteer, type KnownPlace, locationInText, type SuggestedLocation } from './place-in-text.js';
 import { acknowledgement, asksToBeForgotten, forgottenNotice, publishedNotice } from './replies.js';
 import { TokenBuckets } from './token-buckets.js';
 
@@ -68,6 +68,8 @@ export class InboxService {
     private readonly categoriesFor: (text: string) => Promise<string[]>,
     private readonly contacts: ContactsRepository,
     private readonly record: PublicRecord,
+    /** The deployment's own places, looked for before the gazetteer's. */
+    private readonly knownPlaces: () => Promise<KnownPlace[]>,
   ) {
     this.senderBuckets = new TokenBuckets(limits.senderMessagesPerMinute);
     this.channelBuckets = new TokenBuckets(limits.channelMessagesPerMinute);
@@ -217,7 +219,8 @@ export class InboxService {
     channel: Channel | undefined,
   ): Promise<string> {
     // The place the text names is proposed when the volunteer gives none and the guess is a fair one.
-    const suggested = input.location === undefined ? this.suggestLocation(message) : null;
+    const suggested =
+      input.location === undefined ? this.suggestLocation(message, await this.knownPlaces()) : null;
     const location =
       suggested && suggested.confidence >= 0.5
         ? { lat: suggested.lat, lon: suggested.lon, name: suggested.name }
@@ -277,21 +280,22 @@ export class InboxService {
   async list(actor: Actor, query: MessageQuery): Promise<InboxMessage[]> {
     requireRole(actor, 'volunteer', 'read the inbox');
     const messages = await this.messages.list(query);
+    const known = await this.knownPlaces();
     return Promise.all(
       messages.map(async (message) => ({
         ...message,
-        suggestedLocation: this.suggestLocation(message),
+        suggestedLocation: this.suggestLocation(message, known),
         suggestedCategories: message.direction === 'inbound' ? await this.categoriesFor(message.text) : [],
       })),
     );
   }
 
   /** Where an inbound message seems to be about: in the deployment's countries, else the sender's. */
-  private suggestLocation(message: Message): SuggestedLocation | null {
+  private suggestLocation(message: Message, known: readonly KnownPlace[]): SuggestedLocation | null {
     if (message.direction !== 'inbound') return null;
     const countries =
       this.countries.length > 0 ? this.countries : message.senderCountry ? [message.senderCountry] : [];
-    return locationInText(message.text, this.gazetteer, countries);
+    return locationInText(message.text, this.gazetteer, countries, known);
   }
 }
 

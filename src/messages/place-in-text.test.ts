@@ -41,3 +41,25 @@ test('without coordinates or countries to look in, nothing is proposed', () => {
 test('an impossible coordinate pair is not taken', () => {
   assert.equal(locationInText('Room 12.50, 300.25', gazetteer, []), null);
 });
+
+test('a place of the deployment’s own list is found first, the longest name named winning', () => {
+  const known = [
+    { name: 'Toi Market', key: 'toi market', lat: -1.3105, lon: 36.7868 },
+    { name: 'Toi', key: 'toi', lat: -1.3, lon: 36.78 },
+  ];
+  assert.deepEqual(locationInText('Moto kwenye Toi Market, Kibera', gazetteer, ['KE'], known), {
+    lat: -1.3105,
+    lon: 36.7868,
+    name: 'Toi Market',
+    confidence: 0.9,
+    source: 'places',
+  });
+});
+
+test('a place of the list is found even where the deployment names no countries', () => {
+  const known = [{ name: 'Kakuma Camp 3', key: 'kakuma camp 3', lat: 3.7167, lon: 34.8667 }];
+  assert.equal(
+    locationInText('Water shortage at Kakuma camp 3 today', gazetteer, [], known)?.name,
+    'Kakuma Camp 3',
+  );
+});

@@ -1,7 +1,7 @@
 /**
  * Where a message says it is: a coordinate pair written in it is taken as it is; otherwise place names in
- * its words are looked up in the gazetteer, in the deployment's countries (or the sender's), and the
- * likeliest one is proposed with how sure that is.
+ * its words are looked up in the deployment's own place list, then in the gazetteer, in the deployment's
+ * countries (or the sender's), and the likeliest one is proposed with how sure that is.
  */
 import { fold } from '../fold.js';
 import type { Place } from '../geo/places.service.js';
@@ -12,7 +12,7 @@ export interface SuggestedLocation {
   name: string | null;
   /** 1 for coordinates written in the message; less for a name, the less the more places share it. */
   confidence: number;
-  source: 'coordinates' | 'gazetteer';
+  source: 'coordinates' | 'places' | 'gazetteer';
 }
 
 export interface Gazetteer {
@@ -33,15 +33,30 @@ function coordinatesIn(text: string): SuggestedLocation | null {
 /** Words of three letters or fewer name too many places by chance ("Ewa", "Bo") to count alone. */
 const shortestName = 4;
 
+/** A place of the deployment's own list: its folded name, where it is. */
+export interface KnownPlace {
+  name: string;
+  key: string;
+  lat: number;
+  lon: number;
+}
+
 export function locationInText(
   text: string,
   gazetteer: Gazetteer,
   countries: readonly string[],
+  known: readonly KnownPlace[] = [],
 ): SuggestedLocation | null {
   const written = coordinatesIn(text);
   if (written) return written;
-  if (countries.length === 0) return null;
   const words = fold(text).split(' ').filter(Boolean);
+  // The deployment's own names first (a market, an estate, a camp): the longest one named wins.
+  const folded = ` ${words.join(' ')} `;
+  const local = known
+    .filter((place) => folded.includes(` ${place.key} `))
+    .sort((a, b) => b.key.length - a.key.length)[0];
+  if (local) return { lat: local.lat, lon: local.lon, name: local.name, confidence: 0.9, source: 'places' };
+  if (countries.length === 0) return null;
   let best: { place: Place; words: number; rivals: number } | null = null;
   // Longer names first: "Dar es Salaam" before "Salaam".
   for (let length = 3; length >= 1; length--) {

@@ -545,6 +545,38 @@ forEachDatabase('messages from gateways', (open) => {
     assert.equal((await inbox(testApp))[0]?.status, 'archived');
   });
 
+  test('a place coordinators added to the deployment’s list is proposed for a message that names it', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const coordinator = await testApp.as('coordinator');
+    const added = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/geo/local-places',
+      headers: coordinator,
+      payload: { name: 'Toi Market', lat: -1.3105, lon: 36.7868 },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    const volunteerAdds = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/geo/local-places',
+      headers: await testApp.as('volunteer'),
+      payload: { name: 'Olympic', lat: -1.31, lon: 36.78 },
+    });
+    assert.equal(volunteerAdds.statusCode, 403);
+    await postTwilio(testApp, { ...twilioSms, Body: 'Moto kwenye Toi market sasa hivi' });
+    const listed = await testApp.app.inject({
+      url: '/api/v1/messages?direction=inbound',
+      headers: await testApp.as('volunteer'),
+    });
+    const [message] = json<{ data: { suggested_location: { name: string; source: string } | null }[] }>(
+      listed,
+    ).data;
+    assert.deepEqual(
+      [message?.suggested_location?.name, message?.suggested_location?.source],
+      ['Toi Market', 'places'],
+    );
+  });
+
   test('a message already made into a report cannot be made into a second one', async () => {
     const testApp = await buildTestApp(await open());
     await withChannels(testApp);
