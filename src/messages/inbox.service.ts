@@ -299,8 +299,12 @@ export class InboxService {
   }
 }
 
-/** SMS gateways make SMS reports; a generic webhook says in its settings what it carries (e.g. whatsapp). */
+/**
+ * SMS gateways make SMS reports and mailboxes e-mail ones; a generic webhook says in its settings what it
+ * carries (e.g. whatsapp).
+ */
 function sourceOf(channel: Channel | undefined): ReportSource {
+  if (channel?.kind === 'email') return 'email';
   if (channel?.kind !== 'webhook') return 'sms';
   const said = channel.settings.source;
   return said && (reportSources as readonly string[]).includes(said) ? (said as ReportSource) : 'api';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { test } from 'node:test';
 import { isSignedWebhook, webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
+import { twilioSignature } from '../../src/messages/gateways/twilio.js';
 import { maxAttempts, retryDelayMs } from '../../src/messages/outbox.service.js';
 import { buildTestApp, json, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
@@ -208,6 +209,83 @@ forEachDatabase('the outbox', (open) => {
       }).toString(),
     });
     assert.equal(receipt.statusCode, 204, receipt.body);
+    assert.equal((await outbound(testApp))[0]?.status, 'delivered');
+  });
+
+  test('a Twilio channel sends through Twilio’s API, and its signed status callback marks the message delivered', async (t) => {
+    const twilioApi = await partner([]);
+    t.after(() => twilioApi.server.close());
+    twilioApi.server.removeAllListeners('request');
+    const seen: { url: string; authorization: string | undefined; body: string }[] = [];
+    twilioApi.server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({
+          url: request.url ?? '',
+          authorization: request.headers.authorization,
+          body: Buffer.concat(chunks).toString(),
+        });
+        response.statusCode = 201;
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ sid: 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9', status: 'queued' }));
+      });
+    });
+    const authToken = 'f3b1c2d4e5a6978812345678abcdef01';
+    const accountSid = 'AC0123456789abcdef0123456789abcdef';
+    const testApp = await buildTestApp(await open(), { publicUrl: 'https://reports.example.org' });
+    const coordinator = await testApp.as('coordinator');
+    const added = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: coordinator,
+      payload: {
+        id: 'twilio-ke',
+        kind: 'twilio',
+        secrets: { authToken },
+        settings: { accountSid, number: '+254700000000', apiBaseUrl: new URL(twilioApi.url).origin },
+      },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    const channel = (await testApp.services.channels.forSending('twilio-ke'))!.channel;
+    const contact = await testApp.services.inbox.receive(
+      channel,
+      { providerId: 'SMin1', from: '+254722000111', to: null, text: 'Moto sokoni', sentAt: null, media: [] },
+      {},
+    );
+    await testApp.services.outbox.enqueue(channel, contact.message.contactId!, 'Asante', contact.message.id);
+    assert.equal(await testApp.services.outbox.runOnce(), 1);
+    const [request] = seen;
+    assert.equal(request?.url, `/2010-04-01/Accounts/${accountSid}/Messages.json`);
+    assert.equal(
+      request?.authorization,
+      `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
+    );
+    const form = new URLSearchParams(request?.body);
+    assert.deepEqual(
+      [form.get('To'), form.get('From'), form.get('Body'), form.get('StatusCallback')],
+      [
+        '+254722000111',
+        '+254700000000',
+        'Asante',
+        'https://reports.example.org/api/v1/inbound/twilio/twilio-ke/status',
+      ],
+    );
+    const status = {
+      MessageSid: 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      MessageStatus: 'delivered',
+      AccountSid: accountSid,
+    };
+    const callback = 'https://reports.example.org/api/v1/inbound/twilio/twilio-ke/status';
+    const post = (signature: string) =>
+      testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound/twilio/twilio-ke/status',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        payload: new URLSearchParams(status).toString(),
+      });
+    assert.equal((await post('forged')).statusCode, 403);
+    assert.equal((await post(twilioSignature(authToken, callback, status))).statusCode, 204);
     assert.equal((await outbound(testApp))[0]?.status, 'delivered');
   });
 });

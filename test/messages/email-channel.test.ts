@@ -101,6 +101,8 @@ test('an e-mail in the channel’s mailbox becomes an inbox message, and the ack
   );
   assert.equal(message?.providerId, '<8c1f2e3d.4b5a@example.org>');
   assert.equal(message?.sentAt, '2026-11-26T06:12:00.000Z');
+  const made = await services.inbox.toReport(volunteer, message!.id, {});
+  assert.equal(made.report.source, 'email');
 
   assert.equal(await services.outbox.runOnce(), 1);
   const [reply] = sink.received;
