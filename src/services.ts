@@ -95,22 +95,24 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     clock,
     publicBaseOf(config),
   );
-  const inbox = new InboxService(
-    new MessagesRepository(db.kysely),
+  const inbox = new InboxService({
+    messages: new MessagesRepository(db.kysely),
+    contacts: new ContactsRepository(db.kysely, ledgerRepository),
     reports,
-    async (id) => (await channels.findById(id))?.channel,
-    vault,
-    clock,
-    config.countries,
     outbox,
-    (reportId) => (config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null),
-    config,
-    places,
-    (text) => categories.categoriesFor(text),
-    new ContactsRepository(db.kysely, ledgerRepository),
+    vault,
     record,
-    () => localPlaces.all(),
-  );
+    clock,
+    channelOf: async (id) => (await channels.findById(id))?.channel,
+    categoriesFor: (text) => categories.categoriesFor(text),
+    gazetteer: places,
+    knownPlaces: () => localPlaces.all(),
+    reportLink: (reportId) =>
+      config.publicUrl ? `${new URL(config.publicUrl).origin}/reports/${reportId}` : null,
+    countries: config.countries,
+    senderMessagesPerMinute: config.senderMessagesPerMinute,
+    channelMessagesPerMinute: config.channelMessagesPerMinute,
+  });
   reports.onPublished(async (report) => {
     try {
       await inbox.noticePublished(report.id);

@@ -49,36 +49,66 @@ export function titleFrom(text: string): string {
   return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-export class InboxService {
-  constructor(
-    private readonly messages: MessagesRepository,
-    private readonly reports: ReportsService,
-    /** Which channel a message came through, to name the report's source. */
-    private readonly channelOf: (id: string) => Promise<Channel | undefined>,
-    private readonly vault: ContactVault,
-    private readonly clock: Clock,
-    /** The deployment's countries, the first one the country local numbers are read in. */
-    private readonly countries: readonly string[],
-    private readonly outbox: OutboxService,
-    /** The public address of a report's page, for the notice its senders get; null without a public URL. */
-    private readonly reportLink: (reportId: string) => string | null,
-    limits: { senderMessagesPerMinute: number; channelMessagesPerMinute: number },
-    private readonly gazetteer: Gazetteer,
-    /** The categories whose keywords a text holds. */
-    private readonly categoriesFor: (text: string) => Promise<string[]>,
-    private readonly contacts: ContactsRepository,
-    private readonly record: PublicRecord,
-    /** The deployment's own places, looked for before the gazetteer's. */
-    private readonly knownPlaces: () => Promise<KnownPlace[]>,
-  ) {
-    this.senderBuckets = new TokenBuckets(limits.senderMessagesPerMinute);
-    this.channelBuckets = new TokenBuckets(limits.channelMessagesPerMinute);
-    this.senderLimit = limits.senderMessagesPerMinute;
-  }
+/** What the inbox works with. */
+export interface InboxDependencies {
+  messages: MessagesRepository;
+  contacts: ContactsRepository;
+  reports: ReportsService;
+  outbox: OutboxService;
+  vault: ContactVault;
+  record: PublicRecord;
+  clock: Clock;
+  /** Which channel a message came through, to name the report's source. */
+  channelOf: (id: string) => Promise<Channel | undefined>;
+  /** The categories whose keywords a text holds. */
+  categoriesFor: (text: string) => Promise<string[]>;
+  gazetteer: Gazetteer;
+  /** The deployment's own places, looked for before the gazetteer's. */
+  knownPlaces: () => Promise<KnownPlace[]>;
+  /** The public address of a report's page, for the notice its senders get; null without a public URL. */
+  reportLink: (reportId: string) => string | null;
+  /** The deployment's countries, the first one the country local numbers are read in. */
+  countries: readonly string[];
+  senderMessagesPerMinute: number;
+  channelMessagesPerMinute: number;
+}
 
+export class InboxService {
+  private readonly messages: MessagesRepository;
+  private readonly contacts: ContactsRepository;
+  private readonly reports: ReportsService;
+  private readonly outbox: OutboxService;
+  private readonly vault: ContactVault;
+  private readonly record: PublicRecord;
+  private readonly clock: Clock;
+  private readonly channelOf: InboxDependencies['channelOf'];
+  private readonly categoriesFor: InboxDependencies['categoriesFor'];
+  private readonly gazetteer: Gazetteer;
+  private readonly knownPlaces: InboxDependencies['knownPlaces'];
+  private readonly reportLink: InboxDependencies['reportLink'];
+  private readonly countries: readonly string[];
   private readonly senderBuckets: TokenBuckets;
   private readonly channelBuckets: TokenBuckets;
   private readonly senderLimit: number;
+
+  constructor(deps: InboxDependencies) {
+    this.messages = deps.messages;
+    this.contacts = deps.contacts;
+    this.reports = deps.reports;
+    this.outbox = deps.outbox;
+    this.vault = deps.vault;
+    this.record = deps.record;
+    this.clock = deps.clock;
+    this.channelOf = deps.channelOf;
+    this.categoriesFor = deps.categoriesFor;
+    this.gazetteer = deps.gazetteer;
+    this.knownPlaces = deps.knownPlaces;
+    this.reportLink = deps.reportLink;
+    this.countries = deps.countries;
+    this.senderBuckets = new TokenBuckets(deps.senderMessagesPerMinute);
+    this.channelBuckets = new TokenBuckets(deps.channelMessagesPerMinute);
+    this.senderLimit = deps.senderMessagesPerMinute;
+  }
 
   /** Tells everyone whose message made or joined a report that it is now public, through their channel. */
   async noticePublished(reportId: string): Promise<void> {

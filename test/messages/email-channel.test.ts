@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { Services } from '../../src/services.js';
 import { buildTestApp } from '../helpers/app.js';
 import { openTestDatabase } from '../helpers/databases.js';
 import { startDovecot } from '../helpers/dovecot.js';
@@ -33,6 +34,18 @@ const email = [
   'Moto mkubwa sokoni karibu na lango la Olympic. Watu wanahitaji maji.',
   '',
 ].join('\r\n');
+
+function inboundMessages(services: Services) {
+  const query = {
+    direction: 'inbound',
+    status: null,
+    channelId: null,
+    contactId: null,
+    beforeSeq: null,
+    limit: 10,
+  } as const;
+  return services.inbox.list(volunteer, query);
+}
 
 /** An SMTP server that keeps every e-mail it is given. */
 async function smtpSink(): Promise<{ port: number; received: Buffer[]; close(): Promise<void> }> {
@@ -87,14 +100,7 @@ test('an e-mail in the channel’s mailbox becomes an inbox message, and the ack
   assert.equal(await services.mail.pollOnce(), 1);
   // Read, so not read again.
   assert.equal(await services.mail.pollOnce(), 0);
-  const [message] = await services.inbox.list(volunteer, {
-    direction: 'inbound',
-    status: null,
-    channelId: null,
-    contactId: null,
-    beforeSeq: null,
-    limit: 10,
-  });
+  const [message] = await inboundMessages(services);
   assert.equal(
     message?.text,
     'Moto sokoni Kibera\n\nMoto mkubwa sokoni karibu na lango la Olympic. Watu wanahitaji maji.',
@@ -137,13 +143,6 @@ test('the same e-mail found again in the mailbox is stored once', { skip }, asyn
   await dovecot.append(email);
   await dovecot.append(email);
   assert.equal(await services.mail.pollOnce(), 2);
-  const messages = await services.inbox.list(volunteer, {
-    direction: 'inbound',
-    status: null,
-    channelId: null,
-    contactId: null,
-    beforeSeq: null,
-    limit: 10,
-  });
+  const messages = await inboundMessages(services);
   assert.equal(messages.length, 1);
 });
