@@ -288,4 +288,101 @@ forEachDatabase('the outbox', (open) => {
     assert.equal((await post(twilioSignature(authToken, callback, status))).statusCode, 204);
     assert.equal((await outbound(testApp))[0]?.status, 'delivered');
   });
+
+  test('Africa’s Talking and FrontlineSMS channels send their acknowledgements through their APIs', async (t) => {
+    const gateway = await partner([]);
+    t.after(() => gateway.server.close());
+    gateway.server.removeAllListeners('request');
+    const seen: { url: string; headers: Record<string, unknown>; body: string }[] = [];
+    gateway.server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({
+          url: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+        response.setHeader('content-type', 'application/json');
+        response.statusCode = 201;
+        // Africa's Talking's answer; FrontlineSMS only needs a 2xx.
+        response.end(
+          JSON.stringify({
+            SMSMessageData: {
+              Recipients: [{ number: '+256772000111', status: 'Success', messageId: 'ATXid_1' }],
+            },
+          }),
+        );
+      });
+    });
+    const testApp = await buildTestApp(await open());
+    const coordinator = await testApp.as('coordinator');
+    const origin = new URL(gateway.url).origin;
+    for (const payload of [
+      {
+        id: 'at',
+        kind: 'africastalking',
+        secrets: { secret: 'at-secret', apiKey: 'at-api-key' },
+        settings: { username: 'tally-ug', number: '22141', apiBaseUrl: origin },
+      },
+      {
+        id: 'frontline',
+        kind: 'frontlinesms',
+        secrets: { secret: 'fl-secret', apiKey: 'fl-api-key' },
+        settings: { url: `${origin}/api/1/webhook` },
+      },
+    ]) {
+      const added = await testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/channels',
+        headers: coordinator,
+        payload,
+      });
+      assert.equal(added.statusCode, 201, added.body);
+    }
+    const at = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/africastalking/at?secret=at-secret',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        from: '+256772000111',
+        to: '22141',
+        text: 'Mafuriko Kasese',
+        id: 'ATXid_in1',
+        date: '2026-11-26 06:12:00',
+      }).toString(),
+    });
+    assert.equal(at.statusCode, 200, at.body);
+    const frontline = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/frontlinesms/frontline',
+      headers: { 'content-type': 'application/json' },
+      payload: {
+        secret: 'fl-secret',
+        from: '+254733000222',
+        message: 'Maji hakuna',
+        timestamp: '1795241520000',
+      },
+    });
+    assert.equal(frontline.statusCode, 200, frontline.body);
+    assert.equal(await testApp.services.outbox.runOnce(), 2);
+    const toAt = seen.find((request) => request.url === '/version1/messaging');
+    assert.equal(toAt?.headers.apikey, 'at-api-key');
+    assert.deepEqual(
+      [...new URLSearchParams(toAt?.body).entries()].filter(([name]) => name !== 'message'),
+      [
+        ['username', 'tally-ug'],
+        ['to', '+256772000111'],
+        ['from', '22141'],
+      ],
+    );
+    const toFrontline = seen.find((request) => request.url === '/api/1/webhook');
+    const sent = JSON.parse(toFrontline?.body ?? '{}') as {
+      apiKey: string;
+      payload: { recipients: unknown[] };
+    };
+    assert.equal(sent.apiKey, 'fl-api-key');
+    assert.deepEqual(sent.payload.recipients, [{ type: 'mobile', value: '+254733000222' }]);
+    assert.deepEqual((await outbound(testApp)).map((message) => message.status).sort(), ['sent', 'sent']);
+  });
 });
