@@ -104,7 +104,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     record,
     clock,
     channelOf: async (id) => (await channels.findById(id))?.channel,
-    categoriesFor: (text) => categories.categoriesFor(text),
+    keywordRouter: () => categories.keywordRouter(),
     gazetteer: places,
     knownPlaces: () => localPlaces.all(),
     reportLink: (reportId) =>

@@ -159,18 +159,23 @@ export class CategoriesService {
     return this.categories.keywordsOf(id);
   }
 
-  /** The categories a text's words and phrases route it to. */
-  async categoriesFor(text: string): Promise<string[]> {
+  /**
+   * What routes texts to categories by their words and phrases: the keywords are read once, so a page of
+   * messages costs one query, not one per message.
+   */
+  async keywordRouter(): Promise<(text: string) => string[]> {
     const keywords = await this.categories.allKeywords();
-    if (keywords.size === 0) return [];
-    const words = fold(text).split(' ').filter(Boolean);
-    const found = new Set<string>();
-    for (let length = 1; length <= 3; length++) {
-      for (let start = 0; start + length <= words.length; start++) {
-        for (const id of keywords.get(words.slice(start, start + length).join(' ')) ?? []) found.add(id);
+    return (text) => {
+      if (keywords.size === 0) return [];
+      const words = fold(text).split(' ').filter(Boolean);
+      const found = new Set<string>();
+      for (let length = 1; length <= 3; length++) {
+        for (let start = 0; start + length <= words.length; start++) {
+          for (const id of keywords.get(words.slice(start, start + length).join(' ')) ?? []) found.add(id);
+        }
       }
-    }
-    return [...found];
+      return [...found];
+    };
   }
 
   /** The ids given plus all their descendants: filtering by "Health" also finds "Health › Cholera". */

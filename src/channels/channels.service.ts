@@ -103,11 +103,23 @@ export class ChannelsService {
   async forGateway(id: string, kind: ChannelKind): Promise<ChannelWithSecrets | null> {
     const stored = await this.channels.findById(id);
     if (!stored || stored.channel.kind !== kind || !stored.channel.enabled) return null;
-    return {
-      channel: stored.channel,
-      secrets: JSON.parse(this.vault.unseal(stored.sealedSecrets)) as Record<string, string>,
-    };
+    return { channel: stored.channel, secrets: this.unsealed(stored.sealedSecrets) };
   }
+
+  /**
+   * Every gateway request needs its channel's secrets: they are unsealed once per sealed value, not once per
+   * message. A sealed value never changes once written, so the cache cannot go stale.
+   */
+  private unsealed(sealed: string): Record<string, string> {
+    let secrets = this.secretsBySealed.get(sealed);
+    if (!secrets) {
+      secrets = JSON.parse(this.vault.unseal(sealed)) as Record<string, string>;
+      this.secretsBySealed.set(sealed, secrets);
+    }
+    return secrets;
+  }
+
+  private readonly secretsBySealed = new Map<string, Record<string, string>>();
 
   /** The channel an outbound message goes through, with the secrets to send with; null when gone or off. */
   async forSending(id: string): Promise<ChannelWithSecrets | null> {

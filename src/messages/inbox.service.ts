@@ -60,8 +60,8 @@ export interface InboxDependencies {
   clock: Clock;
   /** Which channel a message came through, to name the report's source. */
   channelOf: (id: string) => Promise<Channel | undefined>;
-  /** The categories whose keywords a text holds. */
-  categoriesFor: (text: string) => Promise<string[]>;
+  /** What finds the categories whose keywords a text holds. */
+  keywordRouter: () => Promise<(text: string) => string[]>;
   gazetteer: Gazetteer;
   /** The deployment's own places, looked for before the gazetteer's. */
   knownPlaces: () => Promise<KnownPlace[]>;
@@ -82,7 +82,7 @@ export class InboxService {
   private readonly record: PublicRecord;
   private readonly clock: Clock;
   private readonly channelOf: InboxDependencies['channelOf'];
-  private readonly categoriesFor: InboxDependencies['categoriesFor'];
+  private readonly keywordRouter: InboxDependencies['keywordRouter'];
   private readonly gazetteer: Gazetteer;
   private readonly knownPlaces: InboxDependencies['knownPlaces'];
   private readonly reportLink: InboxDependencies['reportLink'];
@@ -100,7 +100,7 @@ export class InboxService {
     this.record = deps.record;
     this.clock = deps.clock;
     this.channelOf = deps.channelOf;
-    this.categoriesFor = deps.categoriesFor;
+    this.keywordRouter = deps.keywordRouter;
     this.gazetteer = deps.gazetteer;
     this.knownPlaces = deps.knownPlaces;
     this.reportLink = deps.reportLink;
@@ -261,7 +261,7 @@ export class InboxService {
         ...input,
         title: input.title ?? titleFrom(message.text),
         description: input.description ?? message.text,
-        categories: input.categories ?? (await this.categoriesFor(message.text)),
+        categories: input.categories ?? (await this.keywordRouter())(message.text),
         ...(location === undefined ? {} : { location }),
       },
       sourceOf(channel),
@@ -310,14 +310,12 @@ export class InboxService {
   async list(actor: Actor, query: MessageQuery): Promise<InboxMessage[]> {
     requireRole(actor, 'volunteer', 'read the inbox');
     const messages = await this.messages.list(query);
-    const known = await this.knownPlaces();
-    return Promise.all(
-      messages.map(async (message) => ({
-        ...message,
-        suggestedLocation: this.suggestLocation(message, known),
-        suggestedCategories: message.direction === 'inbound' ? await this.categoriesFor(message.text) : [],
-      })),
-    );
+    const [known, categoriesOf] = await Promise.all([this.knownPlaces(), this.keywordRouter()]);
+    return messages.map((message) => ({
+      ...message,
+      suggestedLocation: this.suggestLocation(message, known),
+      suggestedCategories: message.direction === 'inbound' ? categoriesOf(message.text) : [],
+    }));
   }
 
   /** Where an inbound message seems to be about: in the deployment's countries, else the sender's. */
