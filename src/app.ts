@@ -26,6 +26,9 @@ import { inboundRoutes } from './messages/inbound.routes.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
+import { readingsRoutes } from './sensors/readings.routes.js';
+import { sensorMapRoutes } from './sensors/sensor-map.routes.js';
+import { sensorsRoutes } from './sensors/sensors.routes.js';
 import { createServices, type Services } from './services.js';
 import { version } from './version.js';
 import { votesRoutes } from './votes/votes.routes.js';
@@ -182,6 +185,9 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   inboundRoutes(app, services, config);
   messagesRoutes(app, services);
   channelsRoutes(app, services);
+  sensorsRoutes(app, services);
+  readingsRoutes(app, services);
+  sensorMapRoutes(app, services);
   await pagesRoutes(app, services, config);
 
   return app;

@@ -48,8 +48,26 @@ export interface Config {
    * in; place names in messages are looked for in these.
    */
   countries: string[];
+  /** The licence of sensor readings and their aggregates (CC0, as Safecast publishes, unless changed). */
+  readingsLicense: License;
+  /** When a submitted drive log is approved without waiting for a volunteer (Safecast's rules, as settings). */
+  importAutoApproval: ImportAutoApproval;
+  /** An MQTT broker where devices publish readings to `tally/devices/{id}/readings`; null: none. */
+  mqttUrl: string | null;
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
+}
+
+export interface ImportAutoApproval {
+  enabled: boolean;
+  /** The owner already had this many drive logs approved by volunteers. */
+  minApprovedImports: number;
+  /** Every good line counts more than zero: a dead tube logs zeros. */
+  requirePositiveCpm: boolean;
+  /** No line counts more than this: beyond it a volunteer should look. */
+  maxCpm: number;
+  /** At least this share of lines had a GPS fix. */
+  minGpsFixShare: number;
 }
 
 export class ConfigError extends Error {
@@ -122,18 +140,28 @@ function url(env: Env, key: string, protocols: string[]): string | null {
   return raw;
 }
 
-function license(env: Env): License {
-  const id = text(env, 'TALLY_REPORTS_LICENSE') ?? 'CC-BY-4.0';
+function license(env: Env, prefix = 'TALLY_REPORTS_LICENSE', fallback = 'CC-BY-4.0'): License {
+  const id = text(env, prefix) ?? fallback;
   const known = knownLicenses[id];
   if (known) return known;
-  const licenseUrl = url(env, 'TALLY_REPORTS_LICENSE_URL', ['http:', 'https:']);
+  const licenseUrl = url(env, `${prefix}_URL`, ['http:', 'https:']);
   if (!licenseUrl) {
     throw new ConfigError(
-      `TALLY_REPORTS_LICENSE "${id}" is not one of ${Object.keys(knownLicenses).join(', ')}; ` +
-        'set TALLY_REPORTS_LICENSE_URL to use another licence',
+      `${prefix} "${id}" is not one of ${Object.keys(knownLicenses).join(', ')}; ` +
+        `set ${prefix}_URL to use another licence`,
     );
   }
-  return { id, name: text(env, 'TALLY_REPORTS_LICENSE_NAME') ?? id, url: licenseUrl };
+  return { id, name: text(env, `${prefix}_NAME`) ?? id, url: licenseUrl };
+}
+
+function importAutoApproval(env: Env): ImportAutoApproval {
+  return {
+    enabled: (text(env, 'TALLY_IMPORT_AUTO_APPROVE') ?? 'true') === 'true',
+    minApprovedImports: integer(env, 'TALLY_IMPORT_AUTO_APPROVE_MIN_IMPORTS', 3, 0, 1_000_000),
+    requirePositiveCpm: true,
+    maxCpm: integer(env, 'TALLY_IMPORT_AUTO_APPROVE_MAX_CPM', 5_000, 1, 100_000_000),
+    minGpsFixShare: decimal(env, 'TALLY_IMPORT_AUTO_APPROVE_GPS_SHARE', 0.9, 0, 1),
+  };
 }
 
 function timeZone(env: Env): string {
@@ -209,6 +237,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     countries: countries(env),
     senderMessagesPerMinute: integer(env, 'TALLY_SENDER_MESSAGES_PER_MINUTE', 10, 1, 1_000_000),
     channelMessagesPerMinute: integer(env, 'TALLY_CHANNEL_MESSAGES_PER_MINUTE', 300_000, 1, 100_000_000),
+    readingsLicense: license(env, 'TALLY_READINGS_LICENSE', 'CC0-1.0'),
+    importAutoApproval: importAutoApproval(env),
+    mqttUrl: url(env, 'TALLY_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

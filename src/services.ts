@@ -26,6 +26,13 @@ import { MirrorRepository } from './mirror/mirror.repository.js';
 import { MirrorInfo } from './mirror/mirror-info.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
+import { DevicesRepository } from './sensors/devices.repository.js';
+import { DevicesService } from './sensors/devices.service.js';
+import { ImportsRepository } from './sensors/imports.repository.js';
+import { ImportsService } from './sensors/imports.service.js';
+import { ReadingsRepository } from './sensors/readings.repository.js';
+import { ReadingsService } from './sensors/readings.service.js';
+import { UplinkIngest } from './sensors/uplinks.js';
 import { SurveysRepository } from './surveys/surveys.repository.js';
 import { VotesRepository } from './votes/votes.repository.js';
 import { VotesService } from './votes/votes.service.js';
@@ -44,6 +51,14 @@ export interface Services {
   outbox: OutboxService;
   /** The e-mail channels' mailboxes, read by `start()`ed rounds. */
   mail: MailPolling;
+  /** Sensors: their owners register them; each has a token to send readings with. */
+  devices: DevicesService;
+  /** Drive logs: imported, reviewed, and once approved on the map. */
+  imports: ImportsService;
+  /** Live readings in; the map's cells, series and tracks out. */
+  readings: ReadingsService;
+  /** Every wire format readings arrive in, over HTTP or MQTT. */
+  uplinks: UplinkIngest;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
@@ -120,6 +135,16 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
       outbox.warn({ err: error, report: report.id }, 'could not queue the notices of a published report');
     }
   });
+  const devices = new DevicesService(new DevicesRepository(db.kysely, ledgerRepository), record, clock);
+  const readingsRepository = new ReadingsRepository(db.kysely, db.dialect, db.sqlite);
+  const imports = new ImportsService(
+    new ImportsRepository(db.kysely, readingsRepository, ledgerRepository),
+    devices,
+    record,
+    clock,
+    config.importAutoApproval,
+  );
+  const readings = new ReadingsService(readingsRepository, devices, imports, clock);
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -136,6 +161,10 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     inbox,
     outbox,
     mail: new MailPolling(channelsService, inbox),
+    devices,
+    imports,
+    readings,
+    uplinks: new UplinkIngest(readings, devices, clock),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

@@ -6,6 +6,7 @@ import * as publicRecord from './migrations/2026-11-25T22-00-public-record.js';
 import * as messages from './migrations/2026-11-26T02-00-messages.js';
 import * as categoryKeywords from './migrations/2026-11-26T03-00-category-keywords.js';
 import * as localPlaces from './migrations/2026-11-26T04-00-local-places.js';
+import * as sensors from './migrations/2026-11-26T05-00-sensors.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-26T02-00-messages': messages,
   '2026-11-26T03-00-category-keywords': categoryKeywords,
   '2026-11-26T04-00-local-places': localPlaces,
+  '2026-11-26T05-00-sensors': sensors,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -195,6 +195,123 @@ export interface LocalPlacesTable {
   created_at: string;
 }
 
+export interface DevicesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  model: string;
+  sensor: string;
+  quantity: string;
+  cpm_per_unit: number | null;
+  mobility: string;
+  lat: number | null;
+  lon: number | null;
+  public_lat: number | null;
+  public_lon: number | null;
+  location_precision: string;
+  network: string | null;
+  external_id: string | null;
+  hardware_id: string | null;
+  serial: string | null;
+  payload_format: string | null;
+  token_hash: string;
+  created_at: string;
+  updated_at: string;
+  last_reading_at: string | null;
+}
+
+export interface SensorImportsTable {
+  id: string;
+  owner_id: string;
+  device_id: string;
+  kind: string;
+  file_name: string;
+  md5: string;
+  size_bytes: number;
+  status: string;
+  format: string | null;
+  dead_time: number;
+  line_count: number;
+  accepted_count: number;
+  duplicate_count: number;
+  rejected_count: number;
+  rejected_lines: string;
+  metadata: string;
+  summary: string;
+  created_at: string;
+  submitted_at: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+}
+
+/** Times in integer milliseconds: this table grows to tens of millions of rows. */
+export interface ReadingsTable {
+  id: Generated<number>;
+  device_id: string;
+  quantity: string;
+  captured_ms: number;
+  value: number;
+  cpm: number | null;
+  lat: number | null;
+  lon: number | null;
+  altitude: number | null;
+  flags: number;
+  public: number;
+  import_id: string | null;
+  line: number | null;
+  received_ms: number;
+}
+
+export interface ReadingCellsTable {
+  quantity: string;
+  resolution: number;
+  cell: string;
+  lat: number;
+  lon: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  latest_ms: number;
+  latest_value: number;
+}
+
+export interface ReadingCellDaysTable {
+  quantity: string;
+  resolution: number;
+  cell: string;
+  day: number;
+  count: number;
+  sum: number;
+  max: number;
+}
+
+export interface ReadingCellSourcesTable {
+  quantity: string;
+  resolution: number;
+  cell: string;
+  device_id: string;
+  import_id: string;
+  count: number;
+  latest_ms: number;
+}
+
+export interface SensorFeedsTable {
+  id: string;
+  owner_id: string;
+  kind: string;
+  url: string;
+  topic: string;
+  username: string | null;
+  password: string | null;
+  enabled: number;
+  last_message_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -213,4 +330,11 @@ export interface Database {
   messages: MessagesTable;
   category_keywords: CategoryKeywordsTable;
   local_places: LocalPlacesTable;
+  devices: DevicesTable;
+  sensor_imports: SensorImportsTable;
+  readings: ReadingsTable;
+  reading_cells: ReadingCellsTable;
+  reading_cell_days: ReadingCellDaysTable;
+  reading_cell_sources: ReadingCellSourcesTable;
+  sensor_feeds: SensorFeedsTable;
 }

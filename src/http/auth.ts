@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { type Actor, anonymous } from '../accounts/roles.js';
+import { isDeviceToken } from '../sensors/devices.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +22,8 @@ export function registerAuthentication(app: FastifyInstance, accounts: AccountsS
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request) => {
     const token = tokenOf(request);
-    request.actor = token ? await accounts.authenticate(token) : anonymous;
+    // A device's token names a device, not a person: the sensor routes check it themselves.
+    request.actor = token && !isDeviceToken(token) ? await accounts.authenticate(token) : anonymous;
   });
 }
 

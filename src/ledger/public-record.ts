@@ -9,9 +9,10 @@ import type { NoteSigner } from './signed-note.js';
 /**
  * Who made a change, as the record names them: a signed-in user by a pseudonym, or one of the fixed names:
  * `anonymous` (a reporter without an account), `operator` (whoever runs the deployment: the CLI, settings),
- * `rule:auto-publish` (a survey that publishes without review).
+ * `rule:auto-publish` (a survey that publishes without review), `rule:auto-approve` (a drive log that met the
+ * deployment's approval rules).
  */
-export type RecordActor = Actor | 'operator' | 'rule:auto-publish';
+export type RecordActor = Actor | 'operator' | 'rule:auto-publish' | 'rule:auto-approve';
 
 /**
  * Builds the entries of the public record. Users appear under a pseudonymous id: the same person always has

@@ -26,7 +26,10 @@ function publicSurvey(survey: Survey): JsonValue {
   };
 }
 
-/** The settings that change what the public sees: its name, the data's licence, what makes a report verified, the surveys' public fields. */
+/**
+ * The settings that change what the public sees: its name, the data's licences, what makes a report verified
+ * and a drive log approved, the surveys' public fields.
+ */
 export function publicSettings(config: Config, surveys: Survey[]): JsonValue {
   return {
     name: config.name,
@@ -36,6 +39,18 @@ export function publicSettings(config: Config, surveys: Survey[]): JsonValue {
       url: config.reportsLicense.url,
     },
     verification_threshold: config.verificationThreshold,
+    readings_license: {
+      id: config.readingsLicense.id,
+      name: config.readingsLicense.name,
+      url: config.readingsLicense.url,
+    },
+    import_auto_approval: {
+      enabled: config.importAutoApproval.enabled,
+      min_approved_imports: config.importAutoApproval.minApprovedImports,
+      require_positive_cpm: config.importAutoApproval.requirePositiveCpm,
+      max_cpm: config.importAutoApproval.maxCpm,
+      min_gps_fix_share: config.importAutoApproval.minGpsFixShare,
+    },
     surveys: surveys.map(publicSurvey),
   };
 }

@@ -1,0 +1,162 @@
+import { cellToBoundary, getHexagonEdgeLengthAvg, getResolution, isValidCell, UNITS } from 'h3-js';
+import { type Actor, hasRole } from '../accounts/roles.js';
+import type { Clock } from '../clock.js';
+import type { BoundingBox } from '../db/dialect-sql.js';
+import { TallyError, validationError } from '../errors.js';
+import { type CellResolution, isCellResolution, resolutionForZoom } from './cells.js';
+import type { DecodedReading, DecodedUplink } from './decoders/decoded-reading.js';
+import type { Device } from './device.js';
+import type { DevicesService } from './devices.service.js';
+import type { ImportsService } from './imports.service.js';
+import type { Quantity } from './quantities.js';
+import { readingsFromDevice } from './reading.js';
+import type {
+  CellAggregate,
+  CellSource,
+  ReadingsRepository,
+  SeriesPoint,
+  StoreOutcome,
+  TrackPoint,
+} from './readings.repository.js';
+
+export interface CellView extends CellAggregate {
+  /** The hexagon's corners as [lon, lat], closed. */
+  boundary: [number, number][];
+}
+
+export interface CellDetail {
+  quantity: Quantity;
+  cell: CellView;
+  /** Daily values, oldest first. */
+  days: SeriesPoint[];
+  /** Devices and drives that passed through, latest first. */
+  sources: CellSource[];
+}
+
+const maxCellsPerQuery = 20_000;
+const maxSeriesPoints = 1_000;
+
+/** Bucket widths for a device's series, so a day shows minutes and ten years show weeks. */
+const bucketsMs = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000];
+
+export function withBoundary(cell: CellAggregate): CellView {
+  return { ...cell, boundary: cellToBoundary(cell.cell, true) as [number, number][] };
+}
+
+/**
+ * Live readings in, and the map's questions answered from the aggregates. A batch is stored whole or not at
+ * all, and the moment it is stored its readings are on the map: the cells are updated in the same
+ * transaction, never by a later job.
+ */
+export class ReadingsService {
+  constructor(
+    private readonly readings: ReadingsRepository,
+    private readonly devices: DevicesService,
+    private readonly imports: ImportsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async store(
+    device: Device,
+    decoded: readonly DecodedReading[],
+    pointer?: (index: number) => string,
+  ): Promise<StoreOutcome> {
+    const now = this.clock.now();
+    const readings = readingsFromDevice(device, decoded, now.getTime(), pointer);
+    if (readings.length === 0) return { inserted: 0, duplicates: 0 };
+    const outcome = await this.readings.transaction((trx) => this.readings.insert(trx, readings, true));
+    const latest = readings.reduce((max, reading) => Math.max(max, reading.capturedMs), 0);
+    await this.devices.noteReading(device.id, new Date(latest).toISOString());
+    return outcome;
+  }
+
+  /**
+   * An uplink from another network, stored for the device registered under its id there. When a signed-in
+   * caller relays it (a webhook with the owner's API token), the device must be theirs.
+   */
+  async storeUplink(
+    uplink: DecodedUplink,
+    relayedBy: Actor | null,
+  ): Promise<StoreOutcome & { device: Device }> {
+    const device = await this.devices.byExternalId(
+      uplink.device.network,
+      uplink.device.externalId,
+      uplink.device.hardwareId,
+    );
+    if (
+      relayedBy &&
+      (relayedBy.kind !== 'user' ||
+        (relayedBy.userId !== device.ownerId && !hasRole(relayedBy, 'coordinator')))
+    ) {
+      throw new TallyError(
+        'unknown_device',
+        `${uplink.device.network} ${uplink.device.externalId} is not one of your devices`,
+      );
+    }
+    return { ...(await this.store(device, uplink.readings)), device };
+  }
+
+  async cells(
+    quantity: Quantity,
+    box: BoundingBox,
+    zoomOrResolution: { zoom?: number; resolution?: number },
+  ) {
+    const resolution = this.resolution(zoomOrResolution);
+    const margin = (getHexagonEdgeLengthAvg(resolution, UNITS.km) / 111) * 1.2;
+    const cells = await this.readings.cellsInBox(quantity, resolution, box, margin, maxCellsPerQuery + 1);
+    return {
+      resolution,
+      truncated: cells.length > maxCellsPerQuery,
+      cells: cells.slice(0, maxCellsPerQuery).map(withBoundary),
+    };
+  }
+
+  async cell(quantity: Quantity, cellId: string): Promise<CellDetail> {
+    if (!isValidCell(cellId)) throw validationError('path/cell', 'is not an H3 cell index');
+    const resolution = getResolution(cellId);
+    const aggregate = isCellResolution(resolution)
+      ? await this.readings.cell(quantity, resolution, cellId)
+      : undefined;
+    if (!aggregate) throw new TallyError('not_found', `No ${quantity} readings in cell ${cellId}`);
+    const [days, sources] = await Promise.all([
+      this.readings.cellDays(quantity, resolution, cellId, maxSeriesPoints),
+      this.readings.cellSources(quantity, resolution, cellId, 50),
+    ]);
+    return { quantity, cell: withBoundary(aggregate), days, sources };
+  }
+
+  /** A device's public readings over a span, in as many buckets as a chart can show. */
+  async deviceSeries(deviceId: string, quantity: Quantity | undefined, from?: number, to?: number) {
+    const device = await this.devices.get(deviceId);
+    const measured = quantity ?? device.quantity;
+    const span = await this.readings.deviceSpan(device.id, measured);
+    if (!span) return { device, quantity: measured, bucketMs: bucketsMs[0] as number, points: [] };
+    const start = from ?? span.first;
+    const end = to ?? span.last + 1;
+    const bucketMs =
+      bucketsMs.find((width) => (end - start) / width <= maxSeriesPoints) ?? (bucketsMs.at(-1) as number);
+    const points = await this.readings.deviceSeries(device.id, measured, start, end, bucketMs);
+    return { device, quantity: measured, bucketMs, points };
+  }
+
+  /** An import's path, thinned to at most a few thousand points; an unapproved one only for who may see it. */
+  async track(actor: Actor, importId: string): Promise<{ importId: string; points: TrackPoint[] }> {
+    const item = await this.imports.get(actor, importId);
+    const length = await this.readings.trackLength(item.id);
+    const step = Math.max(1, Math.ceil(length / 5_000));
+    return {
+      importId: item.id,
+      points: await this.readings.track(item.id, item.status === 'approved', step),
+    };
+  }
+
+  private resolution({ zoom, resolution }: { zoom?: number; resolution?: number }): CellResolution {
+    if (resolution !== undefined) {
+      if (!isCellResolution(resolution)) {
+        throw validationError('query/resolution', 'must be one of 1, 3, 5, 7, 9');
+      }
+      return resolution;
+    }
+    return resolutionForZoom(zoom ?? 0);
+  }
+}
