@@ -4,7 +4,7 @@ import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { PublicRecord, RecordActor } from '../ledger/public-record.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
-import { type Actor, anonymous, type Role, requireRole } from './roles.js';
+import { type Actor, anonymous, type Role, requireRole, type UserActor } from './roles.js';
 import type { User, UsersRepository } from './users.repository.js';
 
 const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000;
@@ -86,6 +86,13 @@ export class AccountsService {
       role,
       previous_role: previous,
     });
+  }
+
+  /** The account the operator acts as from the command line (`tally import … --owner`). */
+  async actAs(emailInput: string): Promise<UserActor> {
+    const user = await this.users.findByEmail(emailInput.trim().toLowerCase());
+    if (!user || user.disabledAt) throw new TallyError('not_found', `No account ${emailInput}`);
+    return { kind: 'user', userId: user.id, email: user.email, role: user.role, via: 'api' };
   }
 
   /** The signed-in caller's own account. */

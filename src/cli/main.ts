@@ -7,6 +7,7 @@ import { channelKinds } from '../channels/channel.js';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Db, openDatabase } from '../db/database.js';
+
 import { migrateToLatest } from '../db/migrate.js';
 import { TallyError } from '../errors.js';
 import { describeProblem, summarizeVerification, verifyLedger } from '../ledger/verify.js';
@@ -14,6 +15,7 @@ import { defaultIntervalSeconds, parseInterval, runMirror } from '../mirror/mirr
 import { startServer } from '../server.js';
 import { createServices, type Services } from '../services.js';
 import { version } from '../version.js';
+import { importBgeigieFiles } from './import-bgeigie.js';
 
 /** Opens the configured database, brings its schema up to date, runs `work`, and closes it. */
 async function withDatabase<T>(config: Config, work: (db: Db, applied: string[]) => Promise<T>): Promise<T> {
@@ -160,6 +162,31 @@ export function buildCli(): Command {
         );
       }
     });
+
+  const importCommand = program.command('import').description('bring data files in');
+  importCommand
+    .command('bgeigie <files...>')
+    .description(
+      'import bGeigie drive logs as an owner’s: good lines kept, each bad line listed with its number and reason',
+    )
+    .requiredOption('--owner <email>', 'the account that owns the drives (and the device)')
+    .option(
+      '--device <id>',
+      "the owner's device that logged them (default: the one writing the log's serial)",
+    )
+    .option('--submit', 'submit each import for review (approved at once if it meets the approval rules)')
+    .option('--name <name>', 'the name to submit with (default: the file name)')
+    .action(
+      async (
+        files: string[],
+        options: { owner: string; device?: string; submit?: boolean; name?: string },
+      ) => {
+        const failed = await withServices(loadConfig(), (services) =>
+          importBgeigieFiles(services, files, options),
+        );
+        if (failed > 0) process.exitCode = 1;
+      },
+    );
 
   const user = program.command('user').description('manage accounts');
   user

@@ -5,7 +5,12 @@ import type { ImportAutoApproval } from '../config.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { PublicRecord, RecordActor } from '../ledger/public-record.js';
-import { type BgeigieLine, parseBgeigieLog } from './decoders/bgeigie.js';
+import {
+  type BgeigieLine,
+  type BgeigieLog,
+  BgeigieLogParser,
+  type RejectedBgeigieLine,
+} from './decoders/bgeigie.js';
 import type { Device } from './device.js';
 import type { DevicesService } from './devices.service.js';
 import type { ImportFilter, ImportsRepository } from './imports.repository.js';
@@ -17,6 +22,30 @@ import {
   type SensorImport,
   summarize,
 } from './sensor-import.js';
+
+/** How far an import has got: the share of the file's bytes parsed, then storing. */
+export type ImportProgress = (stage: 'parsing' | 'storing', done: number, total: number) => void;
+
+/** Parsed a piece at a time, so a progress bar can follow a large file. */
+const parseChunkBytes = 1024 * 1024;
+
+function parseInPieces(bytes: Buffer, progress: ImportProgress | undefined): BgeigieLog {
+  const parser = new BgeigieLogParser();
+  const decoder = new TextDecoder('utf-8');
+  const lines: BgeigieLine[] = [];
+  const rejected: RejectedBgeigieLine[] = [];
+  const keep = (batch: { lines: BgeigieLine[]; rejected: RejectedBgeigieLine[] }) => {
+    for (const line of batch.lines) lines.push(line);
+    for (const line of batch.rejected) rejected.push(line);
+  };
+  for (let start = 0; start < bytes.length; start += parseChunkBytes) {
+    const end = Math.min(bytes.length, start + parseChunkBytes);
+    keep(parser.push(decoder.decode(bytes.subarray(start, end), { stream: end < bytes.length })));
+    progress?.('parsing', end, bytes.length);
+  }
+  keep(parser.end());
+  return { lines, rejected, format: parser.format, deadTime: parser.deadTime, lineCount: parser.lineCount };
+}
 
 export interface BgeigieUpload {
   fileName: string;
@@ -50,14 +79,14 @@ export class ImportsService {
     private readonly autoApproval: ImportAutoApproval,
   ) {}
 
-  async importBgeigie(actor: Actor, upload: BgeigieUpload): Promise<SensorImport> {
+  async importBgeigie(actor: Actor, upload: BgeigieUpload, progress?: ImportProgress): Promise<SensorImport> {
     const owner = requireRole(actor, 'reporter', 'import a drive log');
     const md5 = createHash('md5').update(upload.bytes).digest('hex');
     const earlier = await this.imports.findByMd5(owner.userId, md5);
     if (earlier) {
       throw new TallyError('duplicate_import', `${upload.fileName} was already imported as ${earlier.id}`);
     }
-    const log = parseBgeigieLog(upload.bytes.toString('utf8'));
+    const log = parseInPieces(upload.bytes, progress);
     const nowMs = this.clock.now().getTime();
     const { lines, future } = splitFuture(log.lines, nowMs);
     const rejected = [
@@ -110,7 +139,10 @@ export class ImportsService {
       decidedBy: null,
       decisionReason: null,
     };
-    return this.imports.insert(item, readings);
+    progress?.('storing', 0, readings.length);
+    const stored = await this.imports.insert(item, readings);
+    progress?.('storing', readings.length, readings.length);
+    return stored;
   }
 
   /** The owner asks for review; the deployment's rules may approve it at once. */
