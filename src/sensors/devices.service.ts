@@ -211,12 +211,8 @@ export class DevicesService {
     const name = input.name.trim();
     if (!name) throw validationError('/name', 'must not be empty');
     const quantity = input.quantity ?? 'radiation';
-    const cpmPerUnit =
-      input.cpmPerUnit !== undefined && input.cpmPerUnit !== null
-        ? input.cpmPerUnit
-        : quantity === 'radiation'
-          ? defaultCpmPerUnit(input.sensor)
-          : null;
+    // A known tube brings its factor, whatever the device mostly measures (a Solarcast counts and samples air).
+    const cpmPerUnit = input.cpmPerUnit ?? defaultCpmPerUnit(input.sensor);
     if (cpmPerUnit !== null && !(cpmPerUnit > 0)) {
       throw validationError('/cpm_per_unit', 'must be a positive number of counts per minute per µSv/h');
     }

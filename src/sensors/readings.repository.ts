@@ -388,7 +388,7 @@ export class ReadingsRepository {
       .map((row) => ({
         t: row.day * 86_400_000,
         count: Number(row.count),
-        mean: row.sum / Number(row.count),
+        mean: roundMean(row.sum / Number(row.count)),
         max: row.max,
       }))
       .reverse();
@@ -448,7 +448,7 @@ export class ReadingsRepository {
     return rows.map((row) => ({
       t: Number(row.t),
       count: Number(row.count),
-      mean: Number(row.mean),
+      mean: roundMean(Number(row.mean)),
       max: Number(row.max),
     }));
   }
@@ -579,6 +579,11 @@ export class ReadingsRepository {
   }
 }
 
+/** Means to a millionth: sums of decimals leave float noise (0.15000000000000002) nobody should read. */
+function roundMean(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
 function toAggregate(row: Database['reading_cells']): CellAggregate {
   const count = Number(row.count);
   return {
@@ -587,7 +592,7 @@ function toAggregate(row: Database['reading_cells']): CellAggregate {
     lat: row.lat,
     lon: row.lon,
     count,
-    mean: row.sum / count,
+    mean: roundMean(row.sum / count),
     min: row.min,
     max: row.max,
     latestMs: Number(row.latest_ms),
