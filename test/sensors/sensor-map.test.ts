@@ -1,0 +1,184 @@
+// The drive log is Safecast/bGeigieNanoKit's sample 204-0920.LOG, a drive around Amsterdam (see
+// ../shared/data/README.md).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildTestApp } from '../helpers/app.js';
+import { forEachDatabase } from '../helpers/databases.js';
+import { assertProblem } from '../helpers/reports.js';
+import { approvedLog, importLog, registerDevice, sendReadings } from '../helpers/sensors.js';
+
+interface CellCollection {
+  resolution: number;
+  unit: string;
+  truncated: boolean;
+  features: {
+    id: string;
+    properties: { cell: string; count: number; mean: number; min: number; max: number; latest_at: string };
+    geometry: { type: string; coordinates: number[][][] };
+  }[];
+}
+
+const amsterdam = '4.5,52.2,5.0,52.5';
+
+forEachDatabase('sensor map', (open) => {
+  test('the hexagons of a view come at the resolution its zoom needs, each a closed polygon', async () => {
+    const { app, as } = await buildTestApp(await open());
+    await approvedLog(app, await as('reporter'), await as('volunteer'), 'bGeigieNanoKit-204-0920.LOG');
+    const coarse = (
+      await app.inject({ url: `/api/v1/sensors/cells?bbox=${amsterdam}&zoom=4` })
+    ).json<CellCollection>();
+    const fine = (
+      await app.inject({ url: `/api/v1/sensors/cells?bbox=${amsterdam}&zoom=13` })
+    ).json<CellCollection>();
+    assert.deepEqual([coarse.resolution, fine.resolution, coarse.unit], [3, 9, 'µSv/h']);
+    assert.ok(fine.features.length > coarse.features.length);
+    const ring = fine.features[0]?.geometry.coordinates[0] ?? [];
+    assert.deepEqual(ring[0], ring.at(-1));
+  });
+
+  test('every resolution counts the same readings', async () => {
+    const { app, as } = await buildTestApp(await open());
+    await approvedLog(app, await as('reporter'), await as('volunteer'), 'bGeigieNanoKit-204-0920.LOG');
+    const totals = [];
+    for (const resolution of [1, 3, 5, 7, 9]) {
+      const cells = (
+        await app.inject({ url: `/api/v1/sensors/cells?bbox=-180,-90,180,90&resolution=${resolution}` })
+      ).json<CellCollection>();
+      totals.push(cells.features.reduce((sum, cell) => sum + cell.properties.count, 0));
+    }
+    assert.equal(new Set(totals).size, 1, `totals ${totals.join(', ')}`);
+  });
+
+  test('a hexagon tells its daily values and the drives that passed through it', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const approved = await approvedLog(
+      app,
+      await as('reporter'),
+      await as('volunteer'),
+      'bGeigieNanoKit-204-0920.LOG',
+    );
+    const [cell] = (
+      await app.inject({ url: `/api/v1/sensors/cells?bbox=${amsterdam}&zoom=4` })
+    ).json<CellCollection>().features;
+    const detail = await app.inject({ url: `/api/v1/sensors/cells/${cell?.id}` });
+    assert.equal(detail.statusCode, 200, detail.body);
+    const body = detail.json<{ days: { day: string; count: number }[]; sources: { import_id: string }[] }>();
+    assert.equal(body.days[0]?.day, '2012-09-20');
+    assert.equal(
+      body.days.reduce((sum, day) => sum + day.count, 0),
+      cell?.properties.count,
+    );
+    assert.deepEqual(
+      body.sources.map((source) => source.import_id),
+      [approved.id],
+    );
+  });
+
+  test('an approved drive’s track is public, in time order', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const approved = await approvedLog(
+      app,
+      await as('reporter'),
+      await as('volunteer'),
+      'safecastapi-bgeigie_nyc.log',
+    );
+    const track = await app.inject({ url: `/api/v1/sensors/imports/${approved.id}/track` });
+    assert.equal(track.statusCode, 200, track.body);
+    const [line, ...points] = track.json<{
+      features: {
+        geometry: { type: string; coordinates: number[] | number[][] };
+        properties: { captured_at?: string };
+      }[];
+    }>().features;
+    assert.equal(line?.geometry.type, 'LineString');
+    assert.equal(points.length, 17);
+    const times = points.map((point) => point.properties.captured_at ?? '');
+    assert.deepEqual(times, [...times].sort());
+  });
+
+  test('an unapproved drive’s track is not public', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const imported = await importLog(app, await as('reporter'), 'safecastapi-bgeigie_nyc.log');
+    assertProblem(
+      await app.inject({ url: `/api/v1/sensors/imports/${imported.id}/track` }),
+      404,
+      'import_not_found',
+    );
+  });
+
+  test('a week of a station’s series comes in quarter hours with their mean and maximum', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const { device, token } = await registerDevice(app, await as('reporter'), {
+      name: 'Roof',
+      model: 'Pointcast',
+      sensor: 'LND 7318U',
+      mobility: 'fixed',
+      location: { lat: 35.68, lon: 139.76 },
+    });
+    const hour = Date.now() - (Date.now() % 3_600_000) - 3_600_000;
+    await sendReadings(app, token, {
+      readings: [0, 10, 20].map((minutes) => ({
+        captured_at: new Date(hour + minutes * 60_000).toISOString(),
+        cpm: 33.4 * (minutes / 10 + 1),
+      })),
+    });
+    const series = await app.inject({
+      url: `/api/v1/sensors/devices/${device.id}/series?from=${new Date(hour).toISOString()}&to=${new Date(hour + 7 * 86_400_000).toISOString()}`,
+    });
+    const body = series.json<{
+      bucket_seconds: number;
+      points: { count: number; mean: number; max: number }[];
+    }>();
+    assert.equal(body.bucket_seconds, 900);
+    assert.deepEqual(
+      body.points.map((point) => [point.count, point.mean, point.max]),
+      [
+        [2, 0.15, 0.2],
+        [1, 0.3, 0.3],
+      ],
+    );
+  });
+
+  test('the quantities come with their units and the documented colour scale', async () => {
+    const { app } = await buildTestApp(await open());
+    const quantities = (await app.inject({ url: '/api/v1/sensors/quantities' })).json<{
+      data: { name: string; unit: string; color_scale: { value: number; color: string }[] }[];
+    }>();
+    const radiation = quantities.data.find((quantity) => quantity.name === 'radiation');
+    assert.equal(radiation?.unit, 'µSv/h');
+    assert.deepEqual(radiation?.color_scale[0], { value: 0, color: '#1a9850' });
+  });
+
+  test('a bad box, resolution, quantity or cell is refused naming the field', async () => {
+    const { app } = await buildTestApp(await open());
+    assertProblem(
+      await app.inject({ url: '/api/v1/sensors/cells?bbox=1,2,3' }),
+      400,
+      'validation_failed',
+      'query/bbox',
+    );
+    assertProblem(
+      await app.inject({ url: `/api/v1/sensors/cells?bbox=${amsterdam}&resolution=4` }),
+      400,
+      'validation_failed',
+      'query/resolution',
+    );
+    assertProblem(
+      await app.inject({ url: `/api/v1/sensors/cells?bbox=${amsterdam}&quantity=joy` }),
+      400,
+      'validation_failed',
+      'query/quantity',
+    );
+    assertProblem(
+      await app.inject({ url: '/api/v1/sensors/cells/not-a-cell' }),
+      400,
+      'validation_failed',
+      'path/cell',
+    );
+  });
+
+  test('a hexagon without readings is 404', async () => {
+    const { app } = await buildTestApp(await open());
+    assertProblem(await app.inject({ url: '/api/v1/sensors/cells/871969430ffffff' }), 404, 'not_found');
+  });
+});
