@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, build the web app, then every test file against SQLite and PostgreSQL
-// and in headless Chromium. Outside CI a missing service skips its suites and says so; with CI=true a
-// missing service fails the run.
+// `npm test`: type-check, lint, build the web app, then every test file against SQLite and PostgreSQL,
+// in headless Chromium and against an MQTT broker. Outside CI a missing service skips its suites and says
+// so; with CI=true a missing service fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { connectAsync } from 'mqtt';
 import pg from 'pg';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -42,6 +43,17 @@ async function postgresProblem() {
   }
 }
 
+async function mqttProblem() {
+  const url = process.env.TALLY_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+  try {
+    const client = await connectAsync(url, { connectTimeout: 3000, reconnectPeriod: 0 });
+    await client.endAsync();
+    return null;
+  } catch (error) {
+    return `no MQTT broker answers at ${url} (${error.message}; package mosquitto)`;
+  }
+}
+
 function chromiumProblem() {
   const executable = process.env.TALLY_CHROMIUM ?? '/usr/bin/chromium';
   return existsSync(executable) ? null : `Chromium is not installed at ${executable}`;
@@ -71,6 +83,7 @@ for (const [suite, problem, variable] of [
   ['browser suites', browserProblem, 'TALLY_TEST_SKIP_BROWSER'],
   ['Kannel suites', kannelProblem(), 'TALLY_TEST_SKIP_KANNEL'],
   ['IMAP suites', dovecotProblem(), 'TALLY_TEST_SKIP_DOVECOT'],
+  ['MQTT suites', await mqttProblem(), 'TALLY_TEST_SKIP_MQTT'],
 ]) {
   if (!problem) continue;
   if (ci) {

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { TallyError } from './errors.js';
 import { exportsRoutes } from './exports/exports.routes.js';
+import { readingsExportsRoutes } from './exports/readings-exports.routes.js';
 import { localPlacesRoutes, placesRoutes } from './geo/places.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerBodyParsers } from './http/body-parsers.js';
@@ -26,6 +27,8 @@ import { inboundRoutes } from './messages/inbound.routes.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
+import { feedsRoutes } from './sensors/feeds.routes.js';
+import type { MqttStartOptions } from './sensors/mqtt-ingest.js';
 import { readingsRoutes } from './sensors/readings.routes.js';
 import { sensorMapRoutes } from './sensors/sensor-map.routes.js';
 import { sensorsRoutes } from './sensors/sensors.routes.js';
@@ -43,6 +46,8 @@ export interface AppDependencies {
   checkpointIntervalMs?: number;
   /** How often to send queued outbound messages; none unless given (tests send with `runOnce`). */
   outboxIntervalMs?: number;
+  /** Read readings over MQTT (TALLY_MQTT_URL and the sensor feeds) while listening; off unless given. */
+  mqtt?: boolean | MqttStartOptions;
   /** Pino options or `false`; tests pass a stream to read what was logged. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -173,12 +178,19 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     });
   }
 
+  if (deps.mqtt && !services.record.readOnly) {
+    const options = typeof deps.mqtt === 'object' ? deps.mqtt : {};
+    app.addHook('onListen', async () => services.mqtt.start(app.log, options));
+    app.addHook('onClose', async () => services.mqtt.stop());
+  }
+
   systemRoutes(app, config, deps.db, services.mirror);
   accountsRoutes(app, services, config);
   categoriesRoutes(app, services);
   reportsRoutes(app, services, config);
   votesRoutes(app, services);
   exportsRoutes(app, services, config);
+  readingsExportsRoutes(app, services, config);
   placesRoutes(app, services.places);
   localPlacesRoutes(app, services.localPlaces);
   ledgerRoutes(app, services);
@@ -187,6 +199,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   channelsRoutes(app, services);
   sensorsRoutes(app, services);
   readingsRoutes(app, services);
+  feedsRoutes(app, services);
   sensorMapRoutes(app, services);
   await pagesRoutes(app, services, config);
 

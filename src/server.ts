@@ -11,7 +11,12 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     sqlitePath: path.join(config.dataDir, 'tally.sqlite'),
   });
   await migrateToLatest(db);
-  const app = await buildApp(config, { db, checkpointIntervalMs: 60_000, outboxIntervalMs: 5000 });
+  const app = await buildApp(config, {
+    db,
+    checkpointIntervalMs: 60_000,
+    outboxIntervalMs: 5000,
+    mqtt: true,
+  });
   const url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -28,8 +28,12 @@ import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
 import { DevicesRepository } from './sensors/devices.repository.js';
 import { DevicesService } from './sensors/devices.service.js';
+import { FeedsRepository } from './sensors/feeds.repository.js';
+import { FeedsService } from './sensors/feeds.service.js';
 import { ImportsRepository } from './sensors/imports.repository.js';
 import { ImportsService } from './sensors/imports.service.js';
+import { MqttIngest } from './sensors/mqtt-ingest.js';
+import { OpenDataService } from './sensors/open-data.service.js';
 import { ReadingsRepository } from './sensors/readings.repository.js';
 import { ReadingsService } from './sensors/readings.service.js';
 import { UplinkIngest } from './sensors/uplinks.js';
@@ -59,6 +63,12 @@ export interface Services {
   readings: ReadingsService;
   /** Every wire format readings arrive in, over HTTP or MQTT. */
   uplinks: UplinkIngest;
+  /** Brokers owners asked Tally to read their devices' uplinks from (The Things Network, Safecast). */
+  feeds: FeedsService;
+  /** Readings over MQTT: devices on Tally's own broker and the sensor feeds, read once `start()`ed. */
+  mqtt: MqttIngest;
+  /** Public readings and their cell aggregates, paged for the open-data downloads. */
+  openData: OpenDataService;
   ledger: LedgerService;
   /** Who this log is: its origin and keys; on a mirror, the origin's. */
   identity: LedgerIdentity;
@@ -145,6 +155,8 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     config.importAutoApproval,
   );
   const readings = new ReadingsService(readingsRepository, devices, imports, clock);
+  const uplinks = new UplinkIngest(readings, devices, clock);
+  const feeds = new FeedsService(new FeedsRepository(db.kysely), vault, clock);
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -164,7 +176,10 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     devices,
     imports,
     readings,
-    uplinks: new UplinkIngest(readings, devices, clock),
+    uplinks,
+    feeds,
+    mqtt: new MqttIngest(uplinks, feeds, { brokerUrl: config.mqttUrl, deployment: identity.origin }),
+    openData: new OpenDataService(readingsRepository),
     ledger: new LedgerService(ledgerRepository, identity, record, clock),
     identity,
     record,

@@ -26,6 +26,7 @@ export default defineConfig({
         volunteer: resolve(root, 'volunteer.html'),
         'report-page': resolve(root, 'report-page.html'),
         about: resolve(root, 'about.html'),
+        sensors: resolve(root, 'sensors.html'),
       },
     },
   },

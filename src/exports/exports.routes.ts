@@ -1,37 +1,11 @@
-import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import { problemResponses } from '../http/schemas.js';
 import type { TypedApp } from '../http/typed-app.js';
-import type { PublicReportSummaryView } from '../reports/report-view.js';
 import { ReportFilters } from '../reports/reports.schemas.js';
 import type { Services } from '../services.js';
-import {
-  csvFormat,
-  type ExportContext,
-  type ExportFormat,
-  geojsonFormat,
-  kmlFormat,
-} from './report-formats.js';
-
-async function* render(
-  batches: AsyncIterable<PublicReportSummaryView[]>,
-  format: ExportFormat,
-  context: ExportContext,
-): AsyncGenerator<string> {
-  yield format.begin(context);
-  let first = true;
-  for await (const batch of batches) {
-    // One chunk per batch: fewer, larger writes, and the stream's backpressure still paces the database.
-    let chunk = '';
-    for (const report of batch) {
-      chunk += format.row(report, context, first);
-      first = false;
-    }
-    yield chunk;
-  }
-  yield format.end(context);
-}
+import { renderBatches, sendDownload } from './open-data-stream.js';
+import { csvFormat, type ExportContext, geojsonFormat, kmlFormat } from './report-formats.js';
 
 export function exportsRoutes(app: TypedApp, services: Services, config: Config): void {
   const formats = { csv: csvFormat, geojson: () => geojsonFormat, kml: () => kmlFormat } as const;
@@ -73,15 +47,13 @@ export function exportsRoutes(app: TypedApp, services: Services, config: Config)
         generatedAt: now.toISOString(),
         mirrorOf: mirror ? { origin: mirror.origin, url: mirror.url } : null,
       };
-      const stream = Readable.from(render(batches, format, context));
-      stream.on('error', (error) => request.log.error({ err: error }, 'export stopped part-way'));
       const stamp = now.toISOString().slice(0, 10);
-      return reply
-        .type(format.contentType)
-        .header('content-disposition', `attachment; filename="reports-${stamp}.${format.extension}"`)
-        .header('link', `<${license.url}>; rel="license"${mirror ? `, <${mirror.url}>; rel="via"` : ''}`)
-        .header('x-license', license.id)
-        .send(stream);
+      return sendDownload(
+        request,
+        reply,
+        { name: `reports-${stamp}`, format, license, via: mirror?.url ?? null },
+        renderBatches(batches, format, context),
+      );
     },
   );
 }

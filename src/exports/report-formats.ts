@@ -1,24 +1,21 @@
-import type { License } from '../config.js';
 import type { PublicReportSummaryView } from '../reports/report-view.js';
+import {
+  type CsvColumn,
+  csvTable,
+  featureCollectionEnd,
+  featureCollectionStart,
+  featureLine,
+  type OpenDataContext,
+  type StreamFormat,
+} from './open-data-stream.js';
 
-/** What every export needs besides the reports: who publishes them, under which licence, how to name categories. */
-export interface ExportContext {
-  deploymentName: string;
-  license: License;
+/** What every report export needs besides the reports: where they live, how to name categories. */
+export interface ExportContext extends OpenDataContext {
   baseUrl: string;
   categoryNames: Map<string, string>;
-  generatedAt: string;
-  /** On a mirror, the deployment the data comes from: downloads name it as their source. */
-  mirrorOf?: { origin: string; url: string } | null;
 }
 
-export interface ExportFormat {
-  contentType: string;
-  extension: string;
-  begin(context: ExportContext): string;
-  row(report: PublicReportSummaryView, context: ExportContext, first: boolean): string;
-  end(context: ExportContext): string;
-}
+export type ExportFormat = StreamFormat<PublicReportSummaryView, ExportContext>;
 
 function categoryNames(report: PublicReportSummaryView, context: ExportContext): string[] {
   return report.categories.map((id) => context.categoryNames.get(id) ?? id);
@@ -30,11 +27,7 @@ function reportUrl(report: PublicReportSummaryView, context: ExportContext): str
 
 // ---- CSV (RFC 4180), optionally with an HXL hashtag row under the header ----
 
-const csvColumns: {
-  header: string;
-  hxl: string;
-  value: (r: PublicReportSummaryView, c: ExportContext) => string | number | null;
-}[] = [
+const csvColumns: CsvColumn<PublicReportSummaryView, ExportContext>[] = [
   { header: 'id', hxl: '#meta +id', value: (r) => r.id },
   { header: 'title', hxl: '#description +title', value: (r) => r.title },
   { header: 'description', hxl: '#description', value: (r) => r.description },
@@ -52,23 +45,8 @@ const csvColumns: {
   { header: 'license', hxl: '#meta +license', value: (_r, c) => c.license.id },
 ];
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  // A leading = + - @ (or a tab/CR) would be run as a formula by spreadsheets: keep it as text.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 export function csvFormat(withHxl: boolean): ExportFormat {
-  return {
-    contentType: 'text/csv; charset=utf-8',
-    extension: 'csv',
-    begin: () =>
-      `${csvColumns.map((c) => c.header).join(',')}\r\n${withHxl ? `${csvColumns.map((c) => c.hxl).join(',')}\r\n` : ''}`,
-    row: (report, context) => `${csvColumns.map((c) => csvCell(c.value(report, context))).join(',')}\r\n`,
-    end: () => '',
-  };
+  return csvTable(csvColumns, withHxl);
 }
 
 // ---- GeoJSON (RFC 7946), licence as foreign members of the collection ----
@@ -76,15 +54,7 @@ export function csvFormat(withHxl: boolean): ExportFormat {
 export const geojsonFormat: ExportFormat = {
   contentType: 'application/geo+json; charset=utf-8',
   extension: 'geojson',
-  begin: (context) =>
-    `{"type":"FeatureCollection","name":${JSON.stringify(`${context.deploymentName} reports`)},` +
-    `"license":${JSON.stringify({ id: context.license.id, name: context.license.name, url: context.license.url })},` +
-    `"attribution":${JSON.stringify(`${context.deploymentName}, ${context.license.name}`)},` +
-    `"generated_at":${JSON.stringify(context.generatedAt)},` +
-    (context.mirrorOf
-      ? `"mirror_of":${JSON.stringify({ origin: context.mirrorOf.origin, url: context.mirrorOf.url })},`
-      : '') +
-    '"features":[\n',
+  begin: (context) => featureCollectionStart(`${context.deploymentName} reports`, context),
   row: (report, context, first) => {
     const feature = {
       type: 'Feature',
@@ -108,9 +78,9 @@ export const geojsonFormat: ExportFormat = {
         url: reportUrl(report, context),
       },
     };
-    return `${first ? '' : ',\n'}${JSON.stringify(feature)}`;
+    return featureLine(feature, first);
   },
-  end: () => '\n]}\n',
+  end: () => featureCollectionEnd,
 };
 
 // ---- KML 2.2 ----

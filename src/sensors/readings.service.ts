@@ -39,6 +39,20 @@ const maxSeriesPoints = 1_000;
 /** Bucket widths for a device's series, so a day shows minutes and ten years show weeks. */
 const bucketsMs = [60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000];
 
+/** A sensor feed passes on its owner's uplinks: for their own devices only, whatever their role. */
+export interface FeedOwner {
+  kind: 'feed-owner';
+  userId: string;
+}
+
+/** Who passes an uplink on: a signed-in caller (a webhook with an API token) or a sensor feed's owner. */
+export type UplinkRelay = Actor | FeedOwner;
+
+function mayRelay(relay: UplinkRelay, device: Device): boolean {
+  if (relay.kind === 'feed-owner') return relay.userId === device.ownerId;
+  return relay.kind === 'user' && (relay.userId === device.ownerId || hasRole(relay, 'coordinator'));
+}
+
 export function withBoundary(cell: CellAggregate): CellView {
   return { ...cell, boundary: cellToBoundary(cell.cell, true) as [number, number][] };
 }
@@ -72,22 +86,19 @@ export class ReadingsService {
 
   /**
    * An uplink from another network, stored for the device registered under its id there. When a signed-in
-   * caller relays it (a webhook with the owner's API token), the device must be theirs.
+   * caller relays it (a webhook with the owner's API token), the device must be theirs; when a sensor feed
+   * brings it, the feed owner's.
    */
   async storeUplink(
     uplink: DecodedUplink,
-    relayedBy: Actor | null,
+    relayedBy: UplinkRelay | null,
   ): Promise<StoreOutcome & { device: Device }> {
     const device = await this.devices.byExternalId(
       uplink.device.network,
       uplink.device.externalId,
       uplink.device.hardwareId,
     );
-    if (
-      relayedBy &&
-      (relayedBy.kind !== 'user' ||
-        (relayedBy.userId !== device.ownerId && !hasRole(relayedBy, 'coordinator')))
-    ) {
+    if (relayedBy && !mayRelay(relayedBy, device)) {
       throw new TallyError(
         'unknown_device',
         `${uplink.device.network} ${uplink.device.externalId} is not one of your devices`,

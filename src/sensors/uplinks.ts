@@ -1,4 +1,3 @@
-import type { Actor } from '../accounts/roles.js';
 import type { Clock } from '../clock.js';
 import { TallyError } from '../errors.js';
 import { decodeAirrohrPush } from './decoders/airrohr.js';
@@ -7,7 +6,7 @@ import { decodeTallyCsv, decodeTallyJsonBatch } from './decoders/tally-batch.js'
 import { decodeTtnV2Uplink, decodeTtnV3Uplink, type PayloadFormat } from './decoders/ttn.js';
 import type { DevicesService } from './devices.service.js';
 import type { StoreOutcome } from './readings.repository.js';
-import type { ReadingsService } from './readings.service.js';
+import type { ReadingsService, UplinkRelay } from './readings.service.js';
 
 export type TtnVersion = 'v3' | 'v2';
 
@@ -46,7 +45,7 @@ export class UplinkIngest {
     private readonly clock: Clock,
   ) {}
 
-  async ttn(body: unknown, version: TtnVersion, relayedBy: Actor | null): Promise<StoredUplink> {
+  async ttn(body: unknown, version: TtnVersion, relayedBy: UplinkRelay | null): Promise<StoredUplink> {
     const externalId = ttnExternalId(body, version);
     const registered = externalId ? await this.devices.byExternalIdOrNull('ttn', externalId) : null;
     const payloadFormat = (registered?.payloadFormat ?? undefined) as PayloadFormat | undefined;
@@ -56,7 +55,7 @@ export class UplinkIngest {
     return { inserted: stored.inserted, duplicates: stored.duplicates, deviceId: stored.device.id };
   }
 
-  async safecast(body: unknown, relayedBy: Actor | null): Promise<StoredUplink> {
+  async safecast(body: unknown, relayedBy: UplinkRelay | null): Promise<StoredUplink> {
     const stored = await this.readings.storeUplink(decodeSafecastDevice(body), relayedBy);
     return { inserted: stored.inserted, duplicates: stored.duplicates, deviceId: stored.device.id };
   }

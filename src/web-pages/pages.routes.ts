@@ -63,14 +63,17 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     ['/', 'index.html'],
     ['/volunteer', 'volunteer.html'],
     ['/about', 'about.html'],
+    ['/sensors', 'sensors.html'],
     ['/reports/:id', 'report-page.html'],
   ] as const) {
     if (!existsSync(path.join(webDir, file))) continue;
     const body = page(file);
     app.get(route, { schema: { hide: true } }, (_request, reply) => {
       // The map may be embedded in other sites; pages where decisions are clicked (the volunteers' queue, a
-      // report's check form) may not.
-      if (route === '/volunteer' || route === '/reports/:id') reply.header('x-frame-options', 'DENY');
+      // report's check form, a sensor owner's tokens) may not.
+      if (route === '/volunteer' || route === '/reports/:id' || route === '/sensors') {
+        reply.header('x-frame-options', 'DENY');
+      }
       return sendPage(reply, body);
     });
   }

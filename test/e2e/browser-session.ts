@@ -37,7 +37,14 @@ export interface Session {
 
 /** Runs `body` against its own server and browser, and closes both whatever happens. */
 export async function withSession(body: (session: Session) => Promise<void>): Promise<void> {
-  const pages = ['index.html', 'report.html', 'volunteer.html', 'report-page.html', 'about.html'];
+  const pages = [
+    'index.html',
+    'report.html',
+    'volunteer.html',
+    'report-page.html',
+    'about.html',
+    'sensors.html',
+  ];
   assert.ok(
     pages.every((page) => existsSync(path.join(webDistDir, page))),
     `the web app is not built in ${webDistDir}: run \`npm run build:web\` (scripts/test.mjs does)`,

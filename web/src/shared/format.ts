@@ -34,3 +34,14 @@ export function excerpt(text: string | null | undefined, max = 160): string {
 export function formatCoordinate(value: number | null | undefined): string {
   return typeof value === 'number' ? value.toFixed(5) : '';
 }
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** `first – last`, naming the date once when both fall on the same day. */
+export function formatTimeSpan(first: string, last: string): string {
+  const start = new Date(first);
+  const end = new Date(last);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return `${first} – ${last}`;
+  const sameDay = start.toDateString() === end.toDateString();
+  return `${dateTime.format(start)} – ${sameDay ? timeOnly.format(end) : dateTime.format(end)}`;
+}

@@ -1,10 +1,11 @@
-import { type ComponentChildren, render } from 'preact';
+import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage, isAbort, setToken } from '../api';
+import { ApiError, api, errorMessage, isAbort } from '../api';
 import { VerificationBadge } from '../shared/badges';
 import { categoryIndex, categoryNames, flattenCategories } from '../shared/categories';
 import { formatCoordinate, formatDateTime, isoToLocalInput, localInputToIso } from '../shared/format';
 import { reportPageUrl } from '../shared/ledger';
+import { type Session, SessionBar, SignedIn } from '../shared/session';
 import {
   type Category,
   type Page,
@@ -12,9 +13,9 @@ import {
   type Report,
   type ReportStatus,
   reportLocation,
-  type User,
 } from '../types';
 import { Channels } from './channels';
+import { DriveLogReview } from './drive-logs';
 import { Inbox } from './messages';
 import { t } from './strings';
 
@@ -40,76 +41,6 @@ const TRANSITIONS: Record<
 function describe(error: unknown): string {
   if (error instanceof ApiError && error.status === 403) return t.forbidden;
   return errorMessage(error, t);
-}
-
-/* ---------- Sign-in ---------- */
-
-function Login({ onLogin, notice }: { onLogin: (user: User) => void; notice: string }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const answer = await api.post<{ token?: string; user?: User }>('/api/v1/auth/login', {
-        email,
-        password,
-      });
-      setToken(answer.token);
-      const user = answer.user ?? (await api.get<{ user: User }>('/api/v1/auth/me')).user;
-      onLogin(user);
-    } catch (err) {
-      setError(
-        err instanceof ApiError && (err.status === 401 || err.status === 400) ? t.badLogin : describe(err),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <section class="login" aria-labelledby="login-heading">
-      <h1 id="login-heading">{t.loginHeading}</h1>
-      <p class="lead">{t.loginLead}</p>
-      {notice && <p class="notice notice-info">{notice}</p>}
-      {error && (
-        <p class="notice notice-error" role="alert">
-          {error}
-        </p>
-      )}
-      <form onSubmit={submit}>
-        <div class="field">
-          <label for="email">{t.email}</label>
-          <input
-            id="email"
-            type="email"
-            autocomplete="username"
-            required
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="password">{t.password}</label>
-          <input
-            id="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </div>
-        <button type="submit" disabled={busy}>
-          {busy ? t.signingIn : t.signIn}
-        </button>
-      </form>
-    </section>
-  );
 }
 
 /* ---------- Editing ---------- */
@@ -591,99 +522,44 @@ function Queue({ onAuthLost }: { onAuthLost: () => void }) {
 
 /* ---------- Page ---------- */
 
-function App() {
-  const [user, setUser] = useState<User | null | undefined>(undefined);
-  const [notice, setNotice] = useState('');
-  const [error, setError] = useState('');
-  const [attempt, setAttempt] = useState(0);
-  const [section, setSection] = useState<'reports' | 'messages' | 'channels'>('reports');
+type Section = 'reports' | 'messages' | 'driveLogs' | 'channels';
 
-  useEffect(() => {
-    setError('');
-    api
-      .get<{ user: User }>('/api/v1/auth/me')
-      .then((answer) => setUser(answer.user ?? null))
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) setUser(null);
-        else setError(describe(err));
-      });
-  }, [attempt]);
-
-  const authLost = useCallback(() => {
-    setToken(undefined);
-    setNotice(t.sessionExpired);
-    setUser(null);
-  }, []);
-
-  const logout = async () => {
-    try {
-      await api.post('/api/v1/auth/logout');
-    } catch {
-      // Signing out locally still helps on a shared computer even if the server did not hear it.
-    }
-    setToken(undefined);
-    setNotice('');
-    setUser(null);
-  };
-
-  let body: ComponentChildren;
-  if (error) {
-    body = (
-      <div class="notice notice-error" role="alert">
-        <p>{error}</p>
-        <button type="button" class="secondary" onClick={() => setAttempt((n) => n + 1)}>
-          {t.retry}
-        </button>
-      </div>
-    );
-  } else if (user === undefined) {
-    body = <p class="muted">{t.checking}</p>;
-  } else if (user === null) {
-    body = (
-      <Login
-        notice={notice}
-        onLogin={(u) => {
-          setNotice('');
-          setUser(u);
-        }}
-      />
-    );
-  } else {
-    body = (
-      <>
-        <h1>{t.queueHeading}</h1>
-        <div class="session">
-          <span>{t.signedInAs(user.display_name || user.email, user.role)}</span>
-          <button type="button" class="link" onClick={() => void logout()}>
-            {t.signOut}
-          </button>
-        </div>
-        <nav class="sections" aria-label={t.sectionsLabel}>
-          {(
-            [
-              'reports',
-              'messages',
-              ...(user.role === 'coordinator' || user.role === 'admin' ? (['channels'] as const) : []),
-            ] as const
-          ).map((name) => (
-            <button
-              type="button"
-              key={name}
-              aria-pressed={section === name}
-              class={section === name ? 'tab active' : 'tab'}
-              onClick={() => setSection(name)}
-            >
-              {t.sections[name]}
-            </button>
-          ))}
-        </nav>
-        {section === 'reports' && <Queue onAuthLost={authLost} />}
-        {section === 'messages' && <Inbox onAuthLost={authLost} />}
-        {section === 'channels' && <Channels onAuthLost={authLost} />}
-      </>
-    );
-  }
-  return body;
+function sectionsFor(role: string): Section[] {
+  const managesChannels = role === 'coordinator' || role === 'admin';
+  return ['reports', 'messages', 'driveLogs', ...(managesChannels ? (['channels'] as const) : [])];
 }
 
-render(<App />, document.getElementById('app') as HTMLElement);
+function VolunteerWork({ session }: { session: Session }) {
+  const [section, setSection] = useState<Section>('reports');
+  const { authLost } = session;
+  return (
+    <>
+      <h1>{t.queueHeading}</h1>
+      <SessionBar session={session} />
+      <nav class="sections" aria-label={t.sectionsLabel}>
+        {sectionsFor(session.user.role).map((name) => (
+          <button
+            type="button"
+            key={name}
+            aria-pressed={section === name}
+            class={section === name ? 'tab active' : 'tab'}
+            onClick={() => setSection(name)}
+          >
+            {t.sections[name]}
+          </button>
+        ))}
+      </nav>
+      {section === 'reports' && <Queue onAuthLost={authLost} />}
+      {section === 'messages' && <Inbox onAuthLost={authLost} />}
+      {section === 'driveLogs' && <DriveLogReview onAuthLost={authLost} />}
+      {section === 'channels' && <Channels onAuthLost={authLost} />}
+    </>
+  );
+}
+
+render(
+  <SignedIn heading={t.loginHeading} lead={t.loginLead}>
+    {(session) => <VolunteerWork session={session} />}
+  </SignedIn>,
+  document.getElementById('app') as HTMLElement,
+);

@@ -1,0 +1,202 @@
+import { useState } from 'preact/hooks';
+import { ApiError, api, errorMessage } from '../api';
+import { formatCoordinate, formatDateTime } from '../shared/format';
+import { deviceUrl, type Position, type SensorDevice } from '../shared/sensor-device';
+import { shared } from '../shared/strings';
+import { TokenNotice } from './device-token';
+import { RegisterDevice, type Registered } from './register-device';
+import { t } from './strings';
+import type { OwnList } from './use-own-list';
+
+const texts = t.devices;
+
+function place(position: Position): string {
+  return `${formatCoordinate(position.lat)}, ${formatCoordinate(position.lon)}`;
+}
+
+function publicPlace(device: SensorDevice): string {
+  if (device.mobility === 'mobile' || !device.location) return texts.moves;
+  return device.location_precision === 'exact'
+    ? texts.exactlyAt(place(device.location))
+    : texts.coarselyAt(place(device.location));
+}
+
+function DeviceFacts({ device }: { device: SensorDevice }) {
+  return (
+    <dl class="facts">
+      <dt>{texts.model}</dt>
+      <dd>{device.model}</dd>
+      <dt>{texts.sensor}</dt>
+      <dd>{device.sensor}</dd>
+      {device.cpm_per_unit !== null ? (
+        <>
+          <dt>{texts.factor}</dt>
+          <dd>{texts.factorValue(device.cpm_per_unit)}</dd>
+        </>
+      ) : (
+        <>
+          <dt>{texts.measures}</dt>
+          <dd>
+            {device.quantity} ({device.unit})
+          </dd>
+        </>
+      )}
+      <dt>{texts.publicPlace}</dt>
+      <dd>{publicPlace(device)}</dd>
+      <dt>{texts.lastReading}</dt>
+      <dd>{formatDateTime(device.last_reading_at) || texts.noReading}</dd>
+      {device.network && (
+        <>
+          <dt>{texts.network}</dt>
+          <dd>
+            {device.network} <code>{device.external_id}</code>
+          </dd>
+        </>
+      )}
+      {device.serial && (
+        <>
+          <dt>{texts.serial}</dt>
+          <dd>
+            <code>{device.serial}</code>
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+/** Replacing a token cuts the device off until it gets the new one: the owner confirms first. */
+function NewToken(props: { device: SensorDevice; onToken: (token: string) => void; onAuthLost: () => void }) {
+  const { device } = props;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const rotate = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      const answer = await api.post<Registered>(deviceUrl(device.id, 'token'));
+      setConfirming(false);
+      props.onToken(answer.token);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) props.onAuthLost();
+      else setError(errorMessage(err, shared.errors));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!confirming) {
+    return (
+      <div class="actions">
+        <button
+          type="button"
+          class="secondary"
+          aria-label={texts.newTokenFor(device.name)}
+          onClick={() => setConfirming(true)}
+        >
+          {texts.newToken}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div class="notice notice-warning">
+      <p>{texts.newTokenWarning}</p>
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="danger" disabled={busy} onClick={() => void rotate()}>
+          {texts.confirmNewToken}
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
+          {texts.cancel}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function DeviceCard(props: {
+  device: SensorDevice;
+  token: string | undefined;
+  onToken: (token: string | undefined) => void;
+  onAuthLost: () => void;
+}) {
+  const { device, token } = props;
+  const headingId = `device-${device.id}`;
+  return (
+    <article class="card" aria-labelledby={headingId}>
+      <header class="card-head">
+        <h3 id={headingId}>{device.name}</h3>
+        <span class="chip chip-status">{texts.mobility[device.mobility]}</span>
+      </header>
+      <DeviceFacts device={device} />
+      {token ? (
+        <TokenNotice device={device} token={token} onDone={() => props.onToken(undefined)} />
+      ) : (
+        <NewToken device={device} onToken={props.onToken} onAuthLost={props.onAuthLost} />
+      )}
+    </article>
+  );
+}
+
+/** The owner's devices, each with a way to replace its token, and the form to register another. */
+export function DevicesSection(props: { own: OwnList<SensorDevice>; onAuthLost: () => void }) {
+  const { own, onAuthLost } = props;
+  // Tokens live only here, in memory, until their owner says they copied them.
+  const [tokens, setTokens] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState('');
+  const setToken = (id: string, token: string | undefined) =>
+    setTokens(({ [id]: _old, ...others }) => (token ? { ...others, [id]: token } : others));
+
+  return (
+    <section aria-labelledby="devices-heading">
+      <div class="section-head">
+        <h2 id="devices-heading">{texts.heading}</h2>
+        <button
+          type="button"
+          class="secondary refresh"
+          onClick={() => {
+            setNotice('');
+            own.reload();
+          }}
+        >
+          {t.refresh}
+        </button>
+      </div>
+      <div aria-live="polite">{notice && <p class="notice notice-success">{notice}</p>}</div>
+      {own.error && (
+        <div class="notice notice-error" role="alert">
+          <p>{own.error}</p>
+          <button type="button" class="secondary" onClick={own.reload}>
+            {t.retry}
+          </button>
+        </div>
+      )}
+      {own.loading && <p class="muted">{t.loading}</p>}
+      {!own.loading && !own.error && own.items.length === 0 && <p class="muted">{texts.empty}</p>}
+      {own.items.map((device) => (
+        <DeviceCard
+          key={device.id}
+          device={device}
+          token={tokens[device.id]}
+          onToken={(token) => setToken(device.id, token)}
+          onAuthLost={onAuthLost}
+        />
+      ))}
+      <RegisterDevice
+        onAuthLost={onAuthLost}
+        onRegistered={({ device, token }) => {
+          own.put(device);
+          setToken(device.id, token);
+          setNotice(t.register.registered(device.name));
+        }}
+      />
+    </section>
+  );
+}
