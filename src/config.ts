@@ -54,6 +54,11 @@ export interface Config {
   importAutoApproval: ImportAutoApproval;
   /** An MQTT broker where devices publish readings to `tally/devices/{id}/readings`; null: none. */
   mqttUrl: string | null;
+  /**
+   * Whether this process subscribes to the MQTT broker and the owners' feeds. Behind a load balancer exactly
+   * one process should: brokers hand a persistent session to one client at a time.
+   */
+  mqttIngest: boolean;
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
 }
@@ -240,6 +245,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     readingsLicense: license(env, 'TALLY_READINGS_LICENSE', 'CC0-1.0'),
     importAutoApproval: importAutoApproval(env),
     mqttUrl: url(env, 'TALLY_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']),
+    mqttIngest: (text(env, 'TALLY_MQTT_INGEST') ?? 'true') === 'true',
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

@@ -15,7 +15,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     db,
     checkpointIntervalMs: 60_000,
     outboxIntervalMs: 5000,
-    mqtt: true,
+    mqtt: config.mqttIngest,
   });
   const url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
