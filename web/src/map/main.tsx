@@ -6,8 +6,14 @@ import { categoryIndex, categoryNames, flattenCategories } from '../shared/categ
 import { formatDateTime } from '../shared/format';
 import { reportPageUrl } from '../shared/ledger';
 import { type Category, type Page, placeName, type Report, reportLocation, type SiteConfig } from '../types';
+import { LayerSwitch } from './layer-switch';
+import { layerParams, type MapLayers, readLayers } from './map-layers';
+import { ReportLegend } from './report-legend';
 import { type BBox, type ReportCollection, ReportMap, type ReportProperties } from './report-map';
+import { SensorLegend } from './sensor-legend';
+import { SensorPanel } from './sensor-panel';
 import { t } from './strings';
+import { useSensors } from './use-sensors';
 
 type Range = keyof typeof t.ranges;
 type VerificationFilter = keyof typeof t.verifications;
@@ -50,8 +56,10 @@ function readFilters(): Filters {
   };
 }
 
-function writeFilters(filters: Filters): void {
+/** The filters and the layers go into the address, so that a view can be shared as it is. */
+function writeAddress(filters: Filters, layers: MapLayers): void {
   const query = queryString({
+    ...layerParams(layers),
     category: filters.category,
     verification: filters.verification === 'all' ? '' : filters.verification,
     range: filters.range === 'all' ? '' : filters.range,
@@ -83,37 +91,12 @@ function downloadUrl(format: 'csv' | 'geojson' | 'kml', query: Query): string {
   return `/api/v1/exports/reports.${format}${queryString({ ...query })}`;
 }
 
-/** What the marker styles mean; clusters keep one look whatever they hold. Folded at first on small screens. */
-function Legend() {
-  const ref = useRef<HTMLDetailsElement>(null);
-  useEffect(() => {
-    if (ref.current && !window.matchMedia('(max-width: 720px)').matches) ref.current.open = true;
-  }, []);
-  return (
-    <details class="legend" ref={ref}>
-      <summary class="legend-heading">{t.legend}</summary>
-      <ul>
-        {(['verified', 'unverified', 'disputed'] as const).map((state) => (
-          <li key={state} class="legend-item">
-            <span class={`legend-marker marker-${state}`} aria-hidden="true" />
-            {t.legendItems[state]}
-          </li>
-        ))}
-        <li class="legend-item">
-          <span class="legend-marker marker-cluster" aria-hidden="true" />
-          {t.legendCluster}
-        </li>
-        <li class="legend-item legend-note">{t.legendColour}</li>
-      </ul>
-    </details>
-  );
-}
-
 function App() {
   const [config, setConfig] = useState<SiteConfig | null>(null);
   const [notice, setNotice] = useState('');
   const [categories, setCategories] = useState<Category[]>([]);
   const [filters, setFilters] = useState<Filters>(readFilters);
+  const [layers, setLayers] = useState<MapLayers>(() => readLayers(new URLSearchParams(location.search)));
   const query = useMemo(() => toQuery(filters), [filters]);
   const [bbox, setBbox] = useState<BBox | null>(null);
   const [matching, setMatching] = useState<number | null>(null);
@@ -127,6 +110,10 @@ function App() {
 
   const mapBox = useRef<HTMLElement>(null);
   const reportMap = useRef<ReportMap | null>(null);
+  // Also as state: the sensor layer is added to the map once it exists.
+  const [mapInstance, setMapInstance] = useState<ReportMap | null>(null);
+  const overlays = useRef<HTMLDivElement>(null);
+  const sensors = useSensors(mapInstance, layers, overlays);
 
   // Settings first: the map needs the basemap and the starting view.
   useEffect(() => {
@@ -151,17 +138,21 @@ function App() {
     if (!mapBox.current) return;
     const map = new ReportMap(mapBox.current, config, setBbox);
     reportMap.current = map;
+    setMapInstance(map);
     return () => {
       map.destroy();
       reportMap.current = null;
+      setMapInstance(null);
     };
   }, [config]);
+
+  useEffect(() => mapInstance?.setVisible(layers.reports), [mapInstance, layers.reports]);
 
   useEffect(() => {
     reportMap.current?.setCategories(categories);
   }, [categories, config]);
 
-  useEffect(() => writeFilters(filters), [filters]);
+  useEffect(() => writeAddress(filters, layers), [filters, layers]);
 
   // Every published report matching the filters goes to the map; clustering keeps it readable.
   useEffect(() => {
@@ -247,6 +238,8 @@ function App() {
   };
 
   const update = (change: Partial<Filters>) => setFilters((previous) => ({ ...previous, ...change }));
+  const updateLayers = (change: Partial<MapLayers>) => setLayers((previous) => ({ ...previous, ...change }));
+  const chosen = sensors.quantity;
 
   return (
     <>
@@ -254,9 +247,62 @@ function App() {
       <div class="map-layout">
         <div class="map-area">
           <section ref={mapBox} class="map" aria-label={t.mapLabel} />
-          {matching === null && !dataError && config && <div class="map-loading">{t.loadingMap}</div>}
-          <Legend />
+          <div class="map-status">
+            {layers.reports && matching === null && !dataError && config && (
+              <div class="map-loading">{t.loadingMap}</div>
+            )}
+            {layers.sensors && sensors.cells.status === 'loading' && (
+              <div class="map-loading">{t.sensors.loading}</div>
+            )}
+            {layers.sensors && sensors.cells.status === 'error' && (
+              <div class="map-loading map-error" role="alert">
+                {t.sensors.loadError}{' '}
+                <button type="button" class="link" onClick={sensors.retry}>
+                  {t.retry}
+                </button>
+              </div>
+            )}
+            {layers.sensors && sensors.quantitiesFailed && (
+              <div class="map-loading map-error" role="alert">
+                {t.sensors.quantitiesError}{' '}
+                <button type="button" class="link" onClick={sensors.retryQuantities}>
+                  {t.retry}
+                </button>
+              </div>
+            )}
+          </div>
+          <div class="map-overlays" ref={overlays}>
+            <LayerSwitch
+              layers={chosen ? { ...layers, quantity: chosen.name } : layers}
+              quantities={sensors.offered}
+              onChange={updateLayers}
+            />
+            <div class="map-legends">
+              {layers.reports && <ReportLegend />}
+              {layers.sensors && (
+                <SensorLegend
+                  quantity={chosen}
+                  cells={sensors.cells}
+                  devicesShown={sensors.devicesShown}
+                  tracksShown={sensors.tracksShown}
+                />
+              )}
+            </div>
+          </div>
         </div>
+        {sensors.selection && chosen && (
+          <SensorPanel
+            selection={sensors.selection}
+            quantity={chosen}
+            quantities={sensors.quantities}
+            devices={sensors.devices}
+            onClose={sensors.close}
+            onSelectDevice={sensors.selectDevice}
+            onTracks={sensors.showTracks}
+            onFit={sensors.fitTo}
+            onShown={sensors.reveal}
+          />
+        )}
         <aside class="panel" aria-label={t.inView}>
           {notice && <p class="notice notice-warning">{notice}</p>}
           <div class="panel-top">

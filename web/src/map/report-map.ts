@@ -11,6 +11,7 @@ import type { Category, Id, SiteConfig } from '../types';
 import { basemapStyle } from './basemap';
 import { maplibregl } from './maplibre';
 import { t } from './strings';
+import { type BBox, viewBbox } from './view-bbox';
 
 export interface ReportProperties {
   id: Id;
@@ -27,7 +28,7 @@ export interface ReportProperties {
 
 export type ReportCollection = FeatureCollection<Point, ReportProperties>;
 
-export type BBox = [west: number, south: number, east: number, north: number];
+export type { BBox };
 
 const SOURCE = 'reports';
 const DEFAULT_COLOR = '#c2410c';
@@ -36,6 +37,8 @@ const CLUSTER_COLOR = '#0b5d5b';
 const RING_COLOR = '#073f3e';
 const DISPUTED_COLOR = '#9d174d';
 const VERIFICATION: ExpressionSpecification = ['get', 'verification'];
+/** The report layers, bottom first: other layers go beneath the first so that reports stay on top. */
+export const REPORT_LAYERS = ['clusters', 'points-ring', 'points'] as const;
 
 export class ReportMap {
   readonly map: MapLibreMap;
@@ -47,6 +50,7 @@ export class ReportMap {
   private popup: Popup | undefined;
   private popupId = '';
   private labelsQueued = false;
+  private visible = true;
 
   constructor(
     container: HTMLElement,
@@ -58,6 +62,8 @@ export class ReportMap {
       style: basemapStyle(config.basemap),
       center: [config.default_center.lon, config.default_center.lat],
       zoom: config.default_zoom,
+      // `#map=zoom/lat/lon` in the address: a view can be shared, and it is kept on reload.
+      hash: 'map',
       attributionControl: { compact: false },
       dragRotate: false,
       pitchWithRotate: false,
@@ -161,6 +167,7 @@ export class ReportMap {
     this.map.on('render', () => this.queueLabels());
 
     this.ready = true;
+    this.setVisible(this.visible);
     this.onMove(this.bbox());
   }
 
@@ -169,23 +176,17 @@ export class ReportMap {
   }
 
   bbox(): BBox {
-    const bounds = this.map.getBounds();
-    const round = (n: number) => Math.round(n * 1e5) / 1e5;
-    const south = Math.max(-90, bounds.getSouth());
-    const north = Math.min(90, bounds.getNorth());
-    let west = bounds.getWest();
-    let east = bounds.getEast();
-    if (east - west >= 360) {
-      west = -180;
-      east = 180;
-    } else {
-      const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;
-      west = wrap(west);
-      east = wrap(east);
-      // After wrapping, east may be "smaller" than west: the view crosses the antimeridian (RFC 7946 §5.2).
-      if (east === -180) east = 180;
-    }
-    return [round(west), round(south), round(east), round(north)];
+    return viewBbox(this.map);
+  }
+
+  /** Shows or hides the reports (points, clusters and their counts) without dropping their data. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (!this.ready) return;
+    for (const id of REPORT_LAYERS)
+      this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+    if (!visible) this.popup?.remove();
+    this.queueLabels();
   }
 
   setCategories(categories: Category[]): void {
@@ -220,7 +221,10 @@ export class ReportMap {
 
   private updateClusterLabels(): void {
     const seen = new Map<number, Marker>();
-    for (const feature of this.map.querySourceFeatures(SOURCE, { filter: ['has', 'point_count'] })) {
+    const clusters = this.visible
+      ? this.map.querySourceFeatures(SOURCE, { filter: ['has', 'point_count'] })
+      : [];
+    for (const feature of clusters) {
       const props = feature.properties;
       const id = props.cluster_id as number;
       if (seen.has(id)) continue; // the same cluster appears once per tile it touches
