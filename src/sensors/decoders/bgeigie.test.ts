@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type BgeigieLog, BgeigieLogParser, parseBgeigieLog } from './bgeigie.js';
 
-// The repository sits next to the shared data: /work/main/src/sensors/decoders → /work/shared/data/bgeigie.
+// The sample data sits beside the project: <project>/src/sensors/decoders → <project>/../shared/data/bgeigie.
 const dataDir = path.resolve(import.meta.dirname, '../../../../shared/data/bgeigie');
 
 /** Safecast/safecastapi spec/fixtures/bgeigie_nyc.log (code MIT, data CC0): bGeigie Mini, New York 2011, LF. */
