@@ -342,12 +342,18 @@ export class ReadingsRepository {
   ): Promise<CellAggregate[]> {
     const south = Math.max(-90, box.south - margin);
     const north = Math.min(90, box.north + margin);
-    const parts = splitAtAntimeridian({
-      west: box.west - margin < -180 ? box.west - margin + 360 : box.west - margin,
-      east: box.east + margin > 180 ? box.east + margin - 360 : box.east + margin,
-      south,
-      north,
-    });
+    // A box that, widened, goes all the way round takes every longitude: wrapping both of its ends would
+    // turn the whole world into a sliver at the antimeridian.
+    const width = box.west > box.east ? box.east + 360 - box.west : box.east - box.west;
+    const parts =
+      width + 2 * margin >= 360
+        ? [{ west: -180, east: 180, south, north }]
+        : splitAtAntimeridian({
+            west: box.west - margin < -180 ? box.west - margin + 360 : box.west - margin,
+            east: box.east + margin > 180 ? box.east + margin - 360 : box.east + margin,
+            south,
+            north,
+          });
     const rows = await this.db
       .selectFrom('reading_cells')
       .selectAll()

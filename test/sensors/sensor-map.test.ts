@@ -36,6 +36,15 @@ forEachDatabase('sensor map', (open) => {
     assert.deepEqual(ring[0], ring.at(-1));
   });
 
+  test('a view of the whole world shows the hexagons, not a sliver at the antimeridian', async () => {
+    const { app, as } = await buildTestApp(await open());
+    await approvedLog(app, await as('reporter'), await as('volunteer'), 'bGeigieNanoKit-204-0920.LOG');
+    const world = (
+      await app.inject({ url: '/api/v1/sensors/cells?bbox=-180,-85,180,85&zoom=1' })
+    ).json<CellCollection>();
+    assert.ok(world.features.length > 0);
+  });
+
   test('every resolution counts the same readings', async () => {
     const { app, as } = await buildTestApp(await open());
     await approvedLog(app, await as('reporter'), await as('volunteer'), 'bGeigieNanoKit-204-0920.LOG');
