@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LedgerChange } from '../ledger/entry.js';
 import type { LedgerRepository } from '../ledger/ledger.repository.js';
@@ -6,6 +6,7 @@ import type { Device, LocationPrecision, Mobility } from './device.js';
 import type { Quantity } from './quantities.js';
 
 type Row = Database['devices'];
+type DeviceQuery = SelectQueryBuilder<Database, 'devices', Row>;
 
 function toDevice(row: Row): Device {
   return {
@@ -119,39 +120,29 @@ export class DevicesRepository {
       .execute();
   }
 
-  async findById(id: string): Promise<Device | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toDevice(row) : undefined;
+  findById(id: string): Promise<Device | undefined> {
+    return this.findOne((query) => query.where('id', '=', id));
   }
 
-  async findByTokenHash(tokenHash: string): Promise<Device | undefined> {
-    const row = await this.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return row ? toDevice(row) : undefined;
+  findByTokenHash(tokenHash: string): Promise<Device | undefined> {
+    return this.findOne((query) => query.where('token_hash', '=', tokenHash));
   }
 
-  async findByExternalId(network: string, externalId: string): Promise<Device | undefined> {
-    const row = await this.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('network', '=', network)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
-    return row ? toDevice(row) : undefined;
+  findByExternalId(network: string, externalId: string): Promise<Device | undefined> {
+    return this.findOne((query) =>
+      query.where('network', '=', network).where('external_id', '=', externalId),
+    );
   }
 
   /** The owner's drive logger that writes this serial on its lines. */
-  async findBySerial(ownerId: string, serial: string): Promise<Device | undefined> {
-    const row = await this.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('owner_id', '=', ownerId)
-      .where('serial', '=', serial)
-      .orderBy('created_at')
-      .executeTakeFirst();
+  findBySerial(ownerId: string, serial: string): Promise<Device | undefined> {
+    return this.findOne((query) =>
+      query.where('owner_id', '=', ownerId).where('serial', '=', serial).orderBy('created_at'),
+    );
+  }
+
+  private async findOne(narrow: (query: DeviceQuery) => DeviceQuery): Promise<Device | undefined> {
+    const row = await narrow(this.db.selectFrom('devices').selectAll()).executeTakeFirst();
     return row ? toDevice(row) : undefined;
   }
 
