@@ -54,3 +54,19 @@ test('a basemap tile URL must be a {z}/{x}/{y} template', () => {
 test('an unknown time zone is refused', () => {
   assert.throws(() => loadConfig({ TALLY_TIME_ZONE: 'Mars/Olympus' }), /TALLY_TIME_ZONE/);
 });
+
+test('feeds may reach only The Things Network’s and The Things Industries’ brokers unless told otherwise', () => {
+  assert.deepEqual(loadConfig({}).feedBrokerHosts, ['*.thethings.network', '*.thethings.industries']);
+});
+
+test('the feed broker hosts are read as a comma-separated list of patterns', () => {
+  const config = loadConfig({ TALLY_FEED_BROKER_HOSTS: 'Broker.Example.org, *.thethings.network' });
+  assert.deepEqual(config.feedBrokerHosts, ['broker.example.org', '*.thethings.network']);
+});
+
+test('a feed broker host pattern that is not a host is refused', () => {
+  assert.throws(
+    () => loadConfig({ TALLY_FEED_BROKER_HOSTS: 'mqtt://broker.example.org' }),
+    (error) => error instanceof ConfigError && /TALLY_FEED_BROKER_HOSTS/.test(error.message),
+  );
+});

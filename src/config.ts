@@ -59,6 +59,11 @@ export interface Config {
    * one process should: brokers hand a persistent session to one client at a time.
    */
   mqttIngest: boolean;
+  /**
+   * The brokers owners' feeds may connect to: host names, `*.domain` for every host under a domain, or `*`.
+   * The Things Network's and The Things Industries' clouds unless changed.
+   */
+  feedBrokerHosts: string[];
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
 }
@@ -179,6 +184,23 @@ function timeZone(env: Env): string {
   return zone;
 }
 
+const defaultFeedBrokerHosts = ['*.thethings.network', '*.thethings.industries'];
+
+function feedBrokerHosts(env: Env): string[] {
+  const value = text(env, 'TALLY_FEED_BROKER_HOSTS');
+  if (value === null) return defaultFeedBrokerHosts;
+  const patterns = value.split(',').map((pattern) => pattern.trim().toLowerCase());
+  const bad = patterns.find(
+    (pattern) => !/^(\*|(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])$/.test(pattern),
+  );
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TALLY_FEED_BROKER_HOSTS must be host names, *.domain or *, separated by commas; got "${bad}"`,
+    );
+  }
+  return patterns;
+}
+
 function countries(env: Env): string[] {
   const value = text(env, 'TALLY_COUNTRIES');
   if (value === null) return [];
@@ -246,6 +268,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     importAutoApproval: importAutoApproval(env),
     mqttUrl: url(env, 'TALLY_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']),
     mqttIngest: (text(env, 'TALLY_MQTT_INGEST') ?? 'true') === 'true',
+    feedBrokerHosts: feedBrokerHosts(env),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

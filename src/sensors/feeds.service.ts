@@ -4,7 +4,7 @@ import type { ContactVault } from '../contacts/contact-vault.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
 import type { FeedsRepository } from './feeds.repository.js';
-import { feedKinds, isFeedKind, type SensorFeed } from './sensor-feed.js';
+import { brokerHostAllowed, feedKinds, isFeedKind, type SensorFeed } from './sensor-feed.js';
 
 export interface FeedInput {
   kind: string;
@@ -22,11 +22,17 @@ export interface FeedCredentials {
 
 const brokerProtocols = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 
-function checkedBrokerUrl(raw: string): string {
-  let url: URL;
+function brokerUrl(raw: string): URL | null {
   try {
-    url = new URL(raw);
+    return new URL(raw);
   } catch {
+    return null;
+  }
+}
+
+function checkedBrokerUrl(raw: string, allowedHosts: readonly string[]): string {
+  const url = brokerUrl(raw);
+  if (!url) {
     throw validationError('/url', 'must be a broker URL such as mqtts://eu1.cloud.thethings.network:8883');
   }
   if (!brokerProtocols.includes(url.protocol) || !url.hostname) {
@@ -35,6 +41,12 @@ function checkedBrokerUrl(raw: string): string {
   if (url.username || url.password) {
     // A password inside the URL would be stored and shown in the clear.
     throw validationError('/url', 'must not hold credentials: send username and password on their own');
+  }
+  if (!brokerHostAllowed(url.hostname, allowedHosts)) {
+    throw new TallyError(
+      'feed_host_not_allowed',
+      `Feeds here may read only brokers on ${allowedHosts.join(', ') || 'no host'}; ask an administrator to allow ${url.hostname}`,
+    );
   }
   return url.href;
 }
@@ -65,6 +77,8 @@ export class FeedsService {
     private readonly feeds: FeedsRepository,
     private readonly vault: ContactVault,
     private readonly clock: Clock,
+    /** Patterns of the broker hosts feeds may connect to (`TALLY_FEED_BROKER_HOSTS`). */
+    private readonly allowedHosts: readonly string[],
   ) {}
 
   async add(actor: Actor, input: FeedInput): Promise<SensorFeed> {
@@ -75,7 +89,7 @@ export class FeedsService {
       id: uuidv7(),
       ownerId: owner.userId,
       kind: input.kind,
-      url: checkedBrokerUrl(input.url),
+      url: checkedBrokerUrl(input.url, this.allowedHosts),
       topic: checkedTopicFilter(input.topic),
       username: input.username || null,
       hasPassword: Boolean(input.password),
@@ -102,12 +116,21 @@ export class FeedsService {
     this.changed();
   }
 
-  /** Every enabled feed with its password unsealed, to connect with. */
+  /**
+   * Every enabled feed with its password unsealed, to connect with. A feed added when its broker's host was
+   * allowed, and no longer is, is left out and says why.
+   */
   async enabledWithCredentials(): Promise<FeedCredentials[]> {
-    return (await this.feeds.listEnabled()).map(({ feed, sealedPassword }) => ({
-      feed,
-      password: sealedPassword === null ? null : this.vault.unseal(sealedPassword),
-    }));
+    const usable: FeedCredentials[] = [];
+    for (const { feed, sealedPassword } of await this.feeds.listEnabled()) {
+      const host = brokerUrl(feed.url)?.hostname ?? '';
+      if (!brokerHostAllowed(host, this.allowedHosts)) {
+        await this.feeds.noteError(feed.id, `Feeds may no longer read brokers on ${host}`);
+        continue;
+      }
+      usable.push({ feed, password: sealedPassword === null ? null : this.vault.unseal(sealedPassword) });
+    }
+    return usable;
   }
 
   /** A message from the feed was stored (`error` null) or refused. */

@@ -29,3 +29,17 @@ export interface SensorFeed {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * Whether a feed may connect to a broker on this host. Each pattern is a host name (`broker.example.org`), a
+ * domain with every host under it (`*.thethings.network`) or `*` for any host. Without this a signed-in user
+ * could make the server open connections to any address it can reach, inside its own network too.
+ */
+export function brokerHostAllowed(hostname: string, patterns: readonly string[]): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return patterns.some((pattern) => {
+    if (pattern === '*') return true;
+    if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
+    return host === pattern;
+  });
+}

@@ -17,6 +17,7 @@ import {
   publishJson,
   readingsOnMap,
   subscriptionsGranted,
+  testBrokerHosts,
 } from './mqtt-helpers.js';
 
 interface FeedJson {
@@ -194,6 +195,20 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       await mapShows(after, 'temperature', aroundMuenster, 1);
     });
 
+    test('a feed whose broker’s host is no longer allowed is not read, and says why', async (t) => {
+      const db = await open();
+      const sessions = { origin: `test-${randomUUID()}/tally`, brokerUrl: null };
+      const before = await listeningWithMqtt(t, db, sessions);
+      const owner = await before.as('reporter');
+      const feed = await addFeed(before.app, owner, ttnFeed(randomUUID()));
+      await subscriptionsGranted(before);
+      await before.app.close();
+      const after = await listeningWithMqtt(t, db, { ...sessions, feedBrokerHosts: ['*.thethings.network'] });
+      t.after(() => forgetSessions(before, sessions.origin));
+      const noted = await feedOnceNoted(after, owner, feed.id, (each) => each.last_error !== null);
+      assert.equal(noted.last_error, `Feeds may no longer read brokers on ${new URL(mqttUrl).hostname}`);
+    });
+
     test('a feed whose broker cannot be reached says why, and Tally keeps answering', async (t) => {
       const testApp = await listeningWithMqtt(t, await open(), { brokerUrl: null });
       const owner = await testApp.as('reporter');
@@ -207,7 +222,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
 
 forEachDatabase('sensor feeds', (open) => {
   test('the feed password is never in any response', async () => {
-    const { app, as } = await buildTestApp(await open());
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const owner = await as('reporter');
     const password = `NNSXS.${randomUUID()}`;
     const added = await app.inject({
@@ -223,7 +238,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('the feed password is kept sealed in the database', async () => {
-    const { app, as, db } = await buildTestApp(await open());
+    const { app, as, db } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const password = `NNSXS.${randomUUID()}`;
     const feed = await addFeed(app, await as('reporter'), ttnFeed(randomUUID(), password));
     const row = await db.kysely
@@ -235,7 +250,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a feed is listed to its owner and to coordinators, not to other users', async () => {
-    const { app, as } = await buildTestApp(await open());
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const owner = await as('reporter');
     const feed = await addFeed(app, owner, ttnFeed(randomUUID()));
     const ids = async (headers: Headers) => (await feedsSeenBy(app, headers)).map((each) => each.id);
@@ -245,7 +260,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('another user cannot remove someone’s feed; its owner can', async () => {
-    const { app, as } = await buildTestApp(await open());
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const owner = await as('reporter');
     const feed = await addFeed(app, owner, ttnFeed(randomUUID()));
     const url = `/api/v1/sensors/feeds/${feed.id}`;
@@ -258,7 +273,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('adding a feed needs a signed-in user', async () => {
-    const { app } = await buildTestApp(await open());
+    const { app } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -268,7 +283,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a broker URL holding credentials is refused, so no password is kept in the clear', async () => {
-    const { app, as } = await buildTestApp(await open());
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -281,8 +296,20 @@ forEachDatabase('sensor feeds', (open) => {
     assertProblem(response, 400, 'validation_failed', '/url');
   });
 
-  test('a feed of a kind Tally cannot read is refused', async () => {
+  test('a feed on a broker outside the allowed hosts is refused, so users cannot make Tally connect anywhere', async () => {
     const { app, as } = await buildTestApp(await open());
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sensors/feeds',
+      headers: await as('reporter'),
+      payload: { ...ttnFeed(randomUUID()), url: 'mqtt://10.0.0.7:1883' },
+    });
+    assertProblem(response, 422, 'feed_host_not_allowed');
+    assert.match(response.json<{ detail: string }>().detail, /\*\.thethings\.network/);
+  });
+
+  test('a feed of a kind Tally cannot read is refused', async () => {
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -293,7 +320,7 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a topic filter with a wildcard inside a level is refused', async () => {
-    const { app, as } = await buildTestApp(await open());
+    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',

@@ -28,7 +28,12 @@ export interface MqttTestOptions {
   brokerUrl?: string | null;
   /** Whether to return only once every broker granted the subscriptions (not for an unreachable one). */
   waitUntilSubscribed?: boolean;
+  /** The hosts feeds may read (the test broker's, unless given). */
+  feedBrokerHosts?: string[];
 }
+
+/** Feeds may read the test broker as they would The Things Network's. */
+export const testBrokerHosts = [new URL(mqttUrl).hostname, '*.thethings.network'];
 
 /** Fails with `what` unless the promise settles within the time. */
 export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
@@ -73,6 +78,7 @@ export async function listeningWithMqtt(
   const overrides: Partial<Config> = {
     mqttUrl: options.brokerUrl === undefined ? mqttUrl : options.brokerUrl,
     ledgerOrigin: origin,
+    feedBrokerHosts: options.feedBrokerHosts ?? testBrokerHosts,
   };
   // Its accounts and services, with an app of its own that listens; the helper's app is never started.
   const base = await buildTestApp(db, overrides);
