@@ -332,6 +332,18 @@ export class ReadingsRepository {
     }
   }
 
+  /** How many mapped readings each quantity has, from its coarsest hexagons (a few hundred rows at most). */
+  async mappedCounts(quantities: readonly string[], coarsest: number): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('reading_cells')
+      .select((eb) => ['quantity', eb.fn.sum<number>('count').as('count')])
+      .where('quantity', 'in', quantities)
+      .where('resolution', '=', coarsest)
+      .groupBy('quantity')
+      .execute();
+    return new Map(rows.map((row) => [row.quantity, Number(row.count)]));
+  }
+
   /** The cells whose centres lie in the box (widened by `margin` degrees so edge hexagons are not cut off). */
   async cellsInBox(
     quantity: string,

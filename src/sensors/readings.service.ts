@@ -3,12 +3,12 @@ import { type Actor, hasRole } from '../accounts/roles.js';
 import type { Clock } from '../clock.js';
 import type { BoundingBox } from '../db/dialect-sql.js';
 import { TallyError, validationError } from '../errors.js';
-import { type CellResolution, isCellResolution, resolutionForZoom } from './cells.js';
+import { type CellResolution, cellResolutions, isCellResolution, resolutionForZoom } from './cells.js';
 import type { DecodedReading, DecodedUplink } from './decoders/decoded-reading.js';
 import type { Device } from './device.js';
 import type { DevicesService } from './devices.service.js';
 import type { ImportsService } from './imports.service.js';
-import type { Quantity } from './quantities.js';
+import { type Quantity, quantityNames } from './quantities.js';
 import { readingsFromDevice } from './reading.js';
 import type {
   CellAggregate,
@@ -105,6 +105,11 @@ export class ReadingsService {
       );
     }
     return { ...(await this.store(device, uplink.readings)), device };
+  }
+
+  /** How many readings of each quantity are on the map, so that a map offers only what it can show. */
+  mappedCounts(): Promise<Map<string, number>> {
+    return this.readings.mappedCounts(quantityNames, cellResolutions[0]);
   }
 
   async cells(

@@ -45,20 +45,25 @@ export function sensorMapRoutes(app: TypedApp, services: Services): void {
     {
       schema: {
         tags: ['sensors'],
-        summary: 'What sensors measure here: units, impossible-value limits and the map’s colour scale',
+        summary:
+          'What sensors measure here: units, impossible-value limits, the map’s colour scale and how many readings are on the map',
       },
     },
-    async () => ({
-      data: quantityNames.map((name) => ({
-        name,
-        label: quantities[name].label,
-        unit: quantities[name].unit,
-        min: quantities[name].min,
-        max: quantities[name].max,
-        color_scale: colorScale(name).map(([value, color]) => ({ value, color })),
-      })),
-      resolutions: cellResolutions,
-    }),
+    async () => {
+      const mapped = await services.readings.mappedCounts();
+      return {
+        data: quantityNames.map((name) => ({
+          name,
+          label: quantities[name].label,
+          unit: quantities[name].unit,
+          min: quantities[name].min,
+          max: quantities[name].max,
+          color_scale: colorScale(name).map(([value, color]) => ({ value, color })),
+          mapped_readings: mapped.get(name) ?? 0,
+        })),
+        resolutions: cellResolutions,
+      };
+    },
   );
 
   app.get(

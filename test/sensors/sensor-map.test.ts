@@ -158,6 +158,25 @@ forEachDatabase('sensor map', (open) => {
     assert.deepEqual(radiation?.color_scale[0], { value: 0, color: '#1a9850' });
   });
 
+  test('each quantity says how many of its readings are on the map', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const owner = await as('reporter');
+    await approvedLog(app, owner, await as('volunteer'), 'bGeigieNanoKit-204-0920.LOG');
+    const quantities = (await app.inject({ url: '/api/v1/sensors/quantities' })).json<{
+      data: { name: string; mapped_readings: number }[];
+    }>();
+    const mapped = Object.fromEntries(quantities.data.map((each) => [each.name, each.mapped_readings]));
+    const world = (
+      await app.inject({ url: '/api/v1/sensors/cells?bbox=-180,-90,180,90&resolution=9' })
+    ).json<CellCollection>();
+    assert.equal(
+      mapped.radiation,
+      world.features.reduce((sum, cell) => sum + cell.properties.count, 0),
+    );
+    assert.ok((mapped.radiation ?? 0) > 0);
+    assert.equal(mapped.pm2_5, 0);
+  });
+
   test('a bad box, resolution, quantity or cell is refused naming the field', async () => {
     const { app } = await buildTestApp(await open());
     assertProblem(

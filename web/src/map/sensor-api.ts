@@ -1,7 +1,6 @@
 /** What the sensor map reads from the API, and the shapes of its answers. */
 import type { Feature, FeatureCollection, LineString, Point, Polygon } from 'geojson';
 import { api } from '../api';
-import type { BBox } from './view-bbox';
 
 export interface ColorStop {
   value: number;
@@ -16,6 +15,8 @@ export interface QuantityInfo {
   max: number;
   /** Ascending: a value takes the colour of the highest stop at or below it. */
   color_scale: ColorStop[];
+  /** How many of its readings are on the map. */
+  mapped_readings: number;
 }
 
 export interface CellProperties {
@@ -111,38 +112,6 @@ export function fetchQuantities(signal?: AbortSignal): Promise<QuantityInfo[]> {
   return api
     .get<{ data: QuantityInfo[] }>('/api/v1/sensors/quantities', undefined, signal)
     .then((answer) => answer.data);
-}
-
-/** Short of ±180° by more than the widest margin the server adds to a box (about 5° for its coarsest hexagons). */
-const WORLD_LIMIT = 170;
-
-/**
- * A view as the `bbox` of a cells query. The server widens a box by half a hexagon and wraps what passes
- * ±180°, so a box of the whole world would wrap to almost nothing: it stops short of ±180° by more than that
- * margin, and the margin still takes every hexagon in.
- */
-export function cellsBbox([west, south, east, north]: BBox): string {
-  const world = east - west >= 360;
-  return [world ? -WORLD_LIMIT : west, south, world ? WORLD_LIMIT : east, north].join(',');
-}
-
-/**
- * The quantities this deployment has readings of: the coarsest hexagons of the whole world are a few hundred
- * rows at most, so asking once per quantity is cheap.
- */
-export async function quantitiesWithReadings(names: string[], signal?: AbortSignal): Promise<string[]> {
-  const found = await Promise.all(
-    names.map((quantity) =>
-      api
-        .get<CellCollection>(
-          '/api/v1/sensors/cells',
-          { bbox: cellsBbox([-180, -90, 180, 90]), resolution: 1, quantity },
-          signal,
-        )
-        .then((cells) => cells.features.length > 0),
-    ),
-  );
-  return names.filter((_, index) => found[index]);
 }
 
 export function fetchCells(

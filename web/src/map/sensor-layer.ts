@@ -17,7 +17,6 @@ import { stepExpression } from './color-scale';
 import type { Insets } from './map-insets';
 import {
   type CellProperties,
-  cellsBbox,
   fetchCells,
   type QuantityInfo,
   type SensorDevice,
@@ -325,7 +324,7 @@ export class SensorLayer {
   private async load(): Promise<void> {
     if (!this.quantity) return;
     const query = {
-      bbox: cellsBbox(viewBbox(this.map)),
+      bbox: viewBbox(this.map).join(','),
       zoom: Math.round(this.map.getZoom() * 10) / 10,
       quantity: this.quantity.name,
     };

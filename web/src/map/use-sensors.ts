@@ -13,7 +13,6 @@ import {
   fetchDevices,
   fetchQuantities,
   type QuantityInfo,
-  quantitiesWithReadings,
   type SensorDevice,
   type TrackCollection,
 } from './sensor-api';
@@ -53,7 +52,6 @@ export function useSensors(
   const layer = useRef<SensorLayer | null>(null);
   const [asked, setAsked] = useState(false);
   const [quantities, setQuantities] = useState<QuantityInfo[]>([]);
-  const [withReadings, setWithReadings] = useState<string[] | null>(null);
   const [quantitiesFailed, setQuantitiesFailed] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [devices, setDevices] = useState<SensorDevice[]>([]);
@@ -86,13 +84,7 @@ export function useSensors(
     const controller = new AbortController();
     setQuantitiesFailed(false);
     fetchQuantities(controller.signal)
-      .then((all) => {
-        setQuantities(all);
-        return quantitiesWithReadings(
-          all.map((quantity) => quantity.name),
-          controller.signal,
-        ).then(setWithReadings);
-      })
+      .then(setQuantities)
       .catch((error: unknown) => {
         if (!isAbort(error)) setQuantitiesFailed(true);
       });
@@ -111,12 +103,13 @@ export function useSensors(
     quantities[0];
 
   const offered = useMemo(() => {
-    // Before the deployment's readings are known, and when it has none at all, every quantity is offered.
-    if (!withReadings || withReadings.length === 0) return quantities;
+    // A deployment with no readings at all offers every quantity, so the layer never has nothing to show.
+    const mapped = quantities.filter((candidate) => candidate.mapped_readings > 0);
+    if (mapped.length === 0) return quantities;
     return quantities.filter(
-      (candidate) => withReadings.includes(candidate.name) || candidate.name === quantity?.name,
+      (candidate) => candidate.mapped_readings > 0 || candidate.name === quantity?.name,
     );
-  }, [quantities, withReadings, quantity]);
+  }, [quantities, quantity]);
 
   useEffect(() => layer.current?.setVisible(layers.sensors), [reportMap, layers.sensors]);
   useEffect(() => layer.current?.setDevices(devices), [reportMap, devices]);
