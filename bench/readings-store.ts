@@ -16,7 +16,7 @@ import { cellDeltas } from '../src/sensors/cells.js';
 import type { NewReading } from '../src/sensors/reading.js';
 import { ReadingsRepository } from '../src/sensors/readings.repository.js';
 import { dataDir, machine } from './lib.js';
-import { driveReadings, pickCity, random, uuidLike } from './sensor-dataset.js';
+import { driveReadings, pickCity, random, rawReadingInsert, uuidLike } from './sensor-dataset.js';
 
 const total = Number(process.env.BENCH_READINGS ?? 1_000_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -68,9 +68,6 @@ function removeDatabase(file: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
 }
 
-const columns =
-  'device_id, quantity, captured_ms, value, cpm, lat, lon, altitude, flags, public, import_id, line, received_ms';
-
 /**
  * The baseline: the same rows through one raw prepared INSERT, all in one transaction; with `perImport`, in
  * one transaction per import, as Tally commits them (which shows what the query builder's transaction and
@@ -79,26 +76,9 @@ const columns =
 async function baseline(perImport: boolean): Promise<number> {
   const file = await freshDatabase();
   const sqlite = openSqlite(file);
-  const insert = sqlite.prepare(
-    `INSERT INTO readings (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-  );
+  const insert = rawReadingInsert(sqlite, false);
   const store = sqlite.transaction((readings: readonly NewReading[]) => {
-    for (const r of readings) {
-      insert.run(
-        r.deviceId,
-        r.quantity,
-        r.capturedMs,
-        r.value,
-        r.cpm,
-        r.lat,
-        r.lon,
-        r.altitude,
-        r.flags,
-        r.importId,
-        r.line,
-        r.receivedMs,
-      );
-    }
+    for (const r of readings) insert(r);
   });
   const started = performance.now();
   if (perImport) for (const { readings } of imports) store(readings);

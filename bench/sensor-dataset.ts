@@ -14,7 +14,7 @@ import { openDatabase, openSqlite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { cellDeltas } from '../src/sensors/cells.js';
 import { doseRate, type NewReading, readingFlags } from '../src/sensors/reading.js';
-import { ReadingsRepository } from '../src/sensors/readings.repository.js';
+import { insertColumns, ReadingsRepository } from '../src/sensors/readings.repository.js';
 import { dataDir } from './lib.js';
 
 /** A deterministic pseudo-random sequence, so every run builds the same data. */
@@ -265,8 +265,36 @@ export function* datasetReadings(shape: DatasetShape, seed = 11): Generator<NewR
   }
 }
 
-const readingColumns =
-  'device_id, quantity, captured_ms, value, cpm, lat, lon, altitude, flags, public, import_id, line, received_ms';
+/**
+ * One raw prepared INSERT per reading, with the columns Tally writes and nothing else: the readings all
+ * public or all not.
+ */
+export function rawReadingInsert(
+  sqlite: SqliteDatabase.Database,
+  isPublic: boolean,
+): (reading: NewReading) => void {
+  const statement = sqlite.prepare(
+    `INSERT INTO readings (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`,
+  );
+  const publicValue = isPublic ? 1 : 0;
+  return (r) => {
+    statement.run(
+      r.deviceId,
+      r.quantity,
+      r.capturedMs,
+      r.value,
+      r.cpm,
+      r.lat,
+      r.lon,
+      r.altitude,
+      r.flags,
+      publicValue,
+      r.importId,
+      r.line,
+      r.receivedMs,
+    );
+  };
+}
 
 /**
  * The upserts `ReadingsRepository` applies a batch's deltas with, one row at a time: on a conflict counts and
@@ -319,27 +347,10 @@ async function buildFast(
   // drive by drive spent a third of the build waiting for the disk.
   sqlite.pragma('cache_size = -1048576');
   sqlite.pragma('synchronous = OFF');
-  const insert = sqlite.prepare(
-    `INSERT INTO readings (${readingColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-  );
+  const insert = rawReadingInsert(sqlite, true);
   const upsert = aggregateStatements(sqlite);
   const flush = sqlite.transaction((readings: NewReading[]) => {
-    for (const r of readings) {
-      insert.run(
-        r.deviceId,
-        r.quantity,
-        r.capturedMs,
-        r.value,
-        r.cpm,
-        r.lat,
-        r.lon,
-        r.altitude,
-        r.flags,
-        r.importId,
-        r.line,
-        r.receivedMs,
-      );
-    }
+    for (const r of readings) insert(r);
     const deltas = cellDeltas(readings.filter((r) => r.flags === 0));
     for (const d of deltas.cells) {
       upsert.cells.run(

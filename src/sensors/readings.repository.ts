@@ -73,7 +73,8 @@ export interface PublicReadingFilter {
   toMs?: number;
 }
 
-const insertColumns = [
+/** The columns a stored reading is written with, in the order of the values of the prepared INSERT. */
+export const insertColumns = [
   'device_id',
   'quantity',
   'captured_ms',
