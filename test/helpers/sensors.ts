@@ -81,14 +81,9 @@ export async function importLog(app: App, owner: Headers, file: string, query = 
   return response.json();
 }
 
-/** Imported, submitted by its owner and approved by a volunteer: on the map. */
-export async function approvedLog(
-  app: App,
-  owner: Headers,
-  volunteer: Headers,
-  file: string,
-): Promise<ImportJson> {
-  const imported = await importLog(app, owner, file);
+/** Imported and submitted by its owner, with its file name as its name: awaiting review. */
+export async function submittedLog(app: App, owner: Headers, file: string, query = ''): Promise<ImportJson> {
+  const imported = await importLog(app, owner, file, query);
   const submitted = await app.inject({
     method: 'POST',
     url: `/api/v1/sensors/imports/${imported.id}/submit`,
@@ -96,9 +91,21 @@ export async function approvedLog(
     payload: { name: file },
   });
   assert.equal(submitted.statusCode, 200, submitted.body);
+  return submitted.json();
+}
+
+/** Imported, submitted by its owner and approved by a volunteer: on the map. */
+export async function approvedLog(
+  app: App,
+  owner: Headers,
+  volunteer: Headers,
+  file: string,
+  query = '',
+): Promise<ImportJson> {
+  const submitted = await submittedLog(app, owner, file, query);
   const approved = await app.inject({
     method: 'POST',
-    url: `/api/v1/sensors/imports/${imported.id}/approve`,
+    url: `/api/v1/sensors/imports/${submitted.id}/approve`,
     headers: volunteer,
     payload: {},
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { cellToBoundary, getResolution, latLngToCell } from 'h3-js';
 import type { App } from '../../src/app.js';
@@ -8,15 +7,23 @@ import { buildTestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import { csvRecords, parseCsv } from '../helpers/formats.js';
 import { assertProblem } from '../helpers/reports.js';
+import {
+  approvedLog,
+  bgeigieNano,
+  bgeigieSample,
+  type Headers,
+  registerDevice,
+  sendReadings,
+  submittedLog,
+} from '../helpers/sensors.js';
 
 /**
  * A real bGeigie Mini drive in New York State, 8 December 2011: Safecast/safecastapi spec/fixtures/bgeigie_nyc.log,
  * CC0. Of its 29 lines, the first 8 have neither a GPS fix nor a full minute of counts, the next 4 a fix but
  * no valid CPM; the 17 from 18:16:20 on have both and are the only ones published.
  */
-const nycLogPath = new URL('../../../shared/data/bgeigie/safecastapi-bgeigie_nyc.log', import.meta.url);
-const nycLog = readFileSync(nycLogPath);
-const nycLogMd5 = createHash('md5').update(nycLog).digest('hex');
+const nycFile = 'safecastapi-bgeigie_nyc.log';
+const nycLogMd5 = createHash('md5').update(bgeigieSample(nycFile)).digest('hex');
 const nycFlawlessTimes = [
   '18:16:20',
   '18:16:26',
@@ -62,8 +69,6 @@ const cc0 = {
 const driveBbox = '-74.0,41.6,-73.8,41.8';
 const fukushima = { lat: 37.4211, lon: 141.0328 };
 
-type Headers = { authorization: string };
-
 interface FeatureCollection<Geometry = { type: string; coordinates: unknown }> {
   type: string;
   name: string;
@@ -80,56 +85,22 @@ interface ReadingInput {
   lon?: number;
 }
 
-async function registerDevice(
-  app: App,
-  owner: Headers,
-  name: string,
-): Promise<{ id: string; token: string }> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/sensors/devices',
-    headers: owner,
-    payload: { name, model: 'bGeigie Mini', sensor: 'LND 7317', mobility: 'mobile' },
-  });
-  assert.equal(response.statusCode, 201, response.body);
-  const body = response.json<{ device: { id: string }; token: string }>();
-  return { id: body.device.id, token: body.token };
-}
-
-/** Imports the NYC drive log for the device; returns the import's id, not yet submitted. */
-async function importNycLog(app: App, owner: Headers, deviceId: string): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: `/api/v1/sensors/imports?file_name=bgeigie_nyc.log&device_id=${deviceId}`,
-    headers: { ...owner, 'content-type': 'application/octet-stream' },
-    payload: nycLog,
-  });
-  assert.equal(response.statusCode, 201, response.body);
-  return response.json<{ id: string }>().id;
-}
-
-async function post(app: App, url: string, headers: Headers): Promise<void> {
-  const response = await app.inject({ method: 'POST', url, headers, payload: {} });
-  assert.equal(response.statusCode, 200, response.body);
+/** A bGeigie Mini of the owner's, by the name the exports show. */
+async function loggerNamed(app: App, owner: Headers, name: string): Promise<{ id: string; token: string }> {
+  const { device, token } = await registerDevice(app, owner, { ...bgeigieNano, model: 'bGeigie Mini', name });
+  return { id: device.id, token };
 }
 
 /** The NYC drive as a user makes it public: import, submit, and a volunteer's approval. */
 async function approvedNycDrive(app: App, as: (role: 'reporter' | 'volunteer') => Promise<Headers>) {
   const owner = await as('reporter');
-  const device = await registerDevice(app, owner, 'Pieter’s bGeigie, NYC');
-  const importId = await importNycLog(app, owner, device.id);
-  await post(app, `/api/v1/sensors/imports/${importId}/submit`, owner);
-  await post(app, `/api/v1/sensors/imports/${importId}/approve`, await as('volunteer'));
-  return { device, importId };
+  const device = await loggerNamed(app, owner, 'Pieter’s bGeigie, NYC');
+  const approved = await approvedLog(app, owner, await as('volunteer'), nycFile, `&device_id=${device.id}`);
+  return { device, importId: approved.id };
 }
 
-async function sendReadings(app: App, deviceToken: string, readings: ReadingInput[]): Promise<void> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/api/v1/sensors/readings',
-    headers: { authorization: `Bearer ${deviceToken}` },
-    payload: { readings },
-  });
+async function storeReadings(app: App, deviceToken: string, readings: ReadingInput[]): Promise<void> {
+  const response = await sendReadings(app, deviceToken, { readings });
   assert.equal(response.statusCode, 200, response.body);
   assert.equal(response.json<{ stored: number }>().stored, readings.length);
 }
@@ -213,9 +184,8 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('a drive log that is submitted but not approved is not exported', async () => {
     const { app, as } = await buildTestApp(await open());
     const owner = await as('reporter');
-    const device = await registerDevice(app, owner, 'bGeigie awaiting review');
-    const importId = await importNycLog(app, owner, device.id);
-    await post(app, `/api/v1/sensors/imports/${importId}/submit`, owner);
+    const device = await loggerNamed(app, owner, 'bGeigie awaiting review');
+    await submittedLog(app, owner, nycFile, `&device_id=${device.id}`);
     assert.deepEqual(await readingsCsv(app), []);
     assert.deepEqual((await geojson(app, 'readings.geojson')).features, []);
   });
@@ -223,12 +193,11 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('a drive log that was rejected is not exported', async () => {
     const { app, as } = await buildTestApp(await open());
     const owner = await as('reporter');
-    const device = await registerDevice(app, owner, 'bGeigie with a bad drive');
-    const importId = await importNycLog(app, owner, device.id);
-    await post(app, `/api/v1/sensors/imports/${importId}/submit`, owner);
+    const device = await loggerNamed(app, owner, 'bGeigie with a bad drive');
+    const submitted = await submittedLog(app, owner, nycFile, `&device_id=${device.id}`);
     const rejected = await app.inject({
       method: 'POST',
-      url: `/api/v1/sensors/imports/${importId}/reject`,
+      url: `/api/v1/sensors/imports/${submitted.id}/reject`,
       headers: await as('volunteer'),
       payload: { reason: 'The device was left on a radioactive watch' },
     });
@@ -238,8 +207,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('a live radiation reading is exported as CPM with no MD5 and no loader', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Rooftop in Minamisoma');
-    await sendReadings(app, device.token, [
+    const device = await loggerNamed(app, await as('reporter'), 'Rooftop in Minamisoma');
+    await storeReadings(app, device.token, [
       { captured_at: '2024-03-01T09:30:00Z', cpm: 40, lat: fukushima.lat, lon: fukushima.lon },
     ]);
     const [record] = await readingsCsv(app);
@@ -252,8 +221,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test("a live reading of another quantity is exported in that quantity's unit", async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Air station, Shibuya');
-    await sendReadings(app, device.token, [
+    const device = await loggerNamed(app, await as('reporter'), 'Air station, Shibuya');
+    await storeReadings(app, device.token, [
       { captured_at: '2024-03-01T09:30:00Z', quantity: 'pm2_5', value: 12.5, lat: 35.66, lon: 139.7 },
     ]);
     const [record] = await readingsCsv(app);
@@ -262,8 +231,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('a live reading without a position is not exported', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'bGeigie indoors');
-    await sendReadings(app, device.token, [{ captured_at: '2024-03-01T09:30:00Z', cpm: 40 }]);
+    const device = await loggerNamed(app, await as('reporter'), 'bGeigie indoors');
+    await storeReadings(app, device.token, [{ captured_at: '2024-03-01T09:30:00Z', cpm: 40 }]);
     assert.deepEqual(await readingsCsv(app), []);
   });
 
@@ -318,8 +287,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('the quantity filter keeps readings of that quantity only', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Air and radiation, Shibuya');
-    await sendReadings(app, device.token, [
+    const device = await loggerNamed(app, await as('reporter'), 'Air and radiation, Shibuya');
+    await storeReadings(app, device.token, [
       { captured_at: '2024-03-01T09:30:00Z', cpm: 40, lat: 35.66, lon: 139.7 },
       { captured_at: '2024-03-01T09:30:00Z', quantity: 'pm2_5', value: 12.5, lat: 35.66, lon: 139.7 },
     ]);
@@ -333,10 +302,10 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('the device filter keeps that device’s readings only', async () => {
     const { app, as } = await buildTestApp(await open());
     const owner = await as('reporter');
-    const kept = await registerDevice(app, owner, 'Kept');
-    const other = await registerDevice(app, owner, 'Other');
-    await sendReadings(app, kept.token, liveRadiation(2));
-    await sendReadings(app, other.token, liveRadiation(3));
+    const kept = await loggerNamed(app, owner, 'Kept');
+    const other = await loggerNamed(app, owner, 'Other');
+    await storeReadings(app, kept.token, liveRadiation(2));
+    await storeReadings(app, other.token, liveRadiation(3));
     const records = await readingsCsv(app, `device=${kept.id}`);
     assert.deepEqual(
       records.map((record) => record['Location Name']),
@@ -347,7 +316,7 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('the import filter keeps that drive log’s readings only', async () => {
     const { app, as } = await buildTestApp(await open());
     const { device, importId } = await approvedNycDrive(app, as);
-    await sendReadings(app, device.token, liveRadiation(3));
+    await storeReadings(app, device.token, liveRadiation(3));
     const records = await readingsCsv(app, `import=${importId}`);
     assert.equal(records.length, nycFlawlessTimes.length);
     assert.ok(records.every((record) => record['Loader ID'] === importId));
@@ -356,7 +325,7 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('the bbox filter keeps readings inside the box only', async () => {
     const { app, as } = await buildTestApp(await open());
     const { device } = await approvedNycDrive(app, as);
-    await sendReadings(app, device.token, liveRadiation(3));
+    await storeReadings(app, device.token, liveRadiation(3));
     const inJapan = await readingsCsv(app, 'bbox=140,37,142,38');
     assert.deepEqual(
       inJapan.map((record) => record['Captured Time']),
@@ -378,7 +347,7 @@ forEachDatabase('sensor readings as open data', (open) => {
   test('a bare date in until means the whole of that day', async () => {
     const { app, as } = await buildTestApp(await open());
     const { device } = await approvedNycDrive(app, as);
-    await sendReadings(app, device.token, liveRadiation(1));
+    await storeReadings(app, device.token, liveRadiation(1));
     const records = await readingsCsv(app, 'since=2011-12-08&until=2011-12-08');
     assert.equal(records.length, nycFlawlessTimes.length);
   });
@@ -504,8 +473,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('the cells CSV of a cell gives its latest value and when it was measured', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Rooftop in Minamisoma');
-    await sendReadings(app, device.token, [
+    const device = await loggerNamed(app, await as('reporter'), 'Rooftop in Minamisoma');
+    await storeReadings(app, device.token, [
       { captured_at: '2024-03-01T09:30:00Z', cpm: 40, lat: fukushima.lat, lon: fukushima.lon },
       { captured_at: '2024-03-01T09:31:00Z', cpm: 50, lat: fukushima.lat, lon: fukushima.lon },
     ]);
@@ -553,9 +522,9 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('a CSV export of 20,000 readings has one row per reading, each once', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Busy logger');
-    await sendReadings(app, device.token, liveRadiation(10_000));
-    await sendReadings(app, device.token, liveRadiation(10_000, 10_000));
+    const device = await loggerNamed(app, await as('reporter'), 'Busy logger');
+    await storeReadings(app, device.token, liveRadiation(10_000));
+    await storeReadings(app, device.token, liveRadiation(10_000, 10_000));
     const times = (await readingsCsv(app)).map((record) => record['Captured Time']);
     assert.equal(times.length, 20_000);
     assert.equal(new Set(times).size, 20_000);
@@ -563,9 +532,9 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('a GeoJSON export of 20,000 readings has one feature per reading, each once', async () => {
     const { app, as } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Busy logger');
-    await sendReadings(app, device.token, liveRadiation(10_000));
-    await sendReadings(app, device.token, liveRadiation(10_000, 10_000));
+    const device = await loggerNamed(app, await as('reporter'), 'Busy logger');
+    await storeReadings(app, device.token, liveRadiation(10_000));
+    await storeReadings(app, device.token, liveRadiation(10_000, 10_000));
     const ids = (await geojson(app, 'readings.geojson')).features.map((feature) => feature.id);
     assert.equal(ids.length, 20_000);
     assert.equal(new Set(ids).size, 20_000);
@@ -573,8 +542,8 @@ forEachDatabase('sensor readings as open data', (open) => {
 
   test('the readings are read from the database a page at a time, never more', async () => {
     const { app, as, services } = await buildTestApp(await open());
-    const device = await registerDevice(app, await as('reporter'), 'Busy logger');
-    await sendReadings(app, device.token, liveRadiation(2_500));
+    const device = await loggerNamed(app, await as('reporter'), 'Busy logger');
+    await storeReadings(app, device.token, liveRadiation(2_500));
     const sizes: number[] = [];
     for await (const batch of services.openData.openReadings({}, 1_000)) sizes.push(batch.length);
     assert.deepEqual(sizes, [1_000, 1_000, 500]);
