@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
 import { basemap } from './basemap-plugin.ts';
+import { siteHeader } from './site-header.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -10,7 +11,7 @@ export default defineConfig({
   root,
   base: '/',
   publicDir: resolve(root, 'public'),
-  plugins: [preact(), basemap()],
+  plugins: [preact(), basemap(), siteHeader()],
   worker: { format: 'es' },
   build: {
     outDir: resolve(root, '../dist/web'),
