@@ -260,6 +260,39 @@ function parseNmeaMagnitude(s: string, start: number, end: number): number {
   return degrees + minutes / 60;
 }
 
+interface NmeaAxis {
+  name: 'latitude' | 'longitude';
+  limit: number;
+  /** The hemisphere letters' char codes: N or E, S or W. */
+  positive: number;
+  negative: number;
+  letters: string;
+}
+
+const latitude: NmeaAxis = { name: 'latitude', limit: 90, positive: 78, negative: 83, letters: 'N or S' };
+const longitude: NmeaAxis = { name: 'longitude', limit: 180, positive: 69, negative: 87, letters: 'E or W' };
+
+/**
+ * Signed decimal degrees from an NMEA magnitude (`s[start, magnitudeEnd)`) and the one-letter hemisphere field
+ * after it (ending at `hemisphereEnd`); a string saying what is wrong when they cannot be read.
+ */
+function nmeaDegrees(
+  s: string,
+  start: number,
+  magnitudeEnd: number,
+  hemisphereEnd: number,
+  axis: NmeaAxis,
+): number | string {
+  const magnitude = parseNmeaMagnitude(s, start, magnitudeEnd);
+  if (Number.isNaN(magnitude)) return `invalid ${axis.name} ${quote(s, start, magnitudeEnd)}`;
+  const hemisphere = hemisphereEnd - magnitudeEnd === 2 ? s.charCodeAt(magnitudeEnd + 1) : -1;
+  if (hemisphere !== axis.positive && hemisphere !== axis.negative) {
+    return `${axis.name} hemisphere is not ${axis.letters}: ${quote(s, magnitudeEnd + 1, hemisphereEnd)}`;
+  }
+  if (magnitude > axis.limit) return `${axis.name} out of range: ${quote(s, start, hemisphereEnd)}`;
+  return hemisphere === axis.negative ? -magnitude : magnitude;
+}
+
 function twoDigits(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48;
   const b = s.charCodeAt(i + 1) - 48;
@@ -614,36 +647,10 @@ export class BgeigieLogParser {
     if (cpmFlag !== 65 && cpmFlag !== 86)
       return this.reject(out, s, start, recordEnd, `CPM validity is not A or V: ${quote(s, c5 + 1, c6)}`);
 
-    const latMagnitude = parseNmeaMagnitude(s, c6 + 1, c7);
-    if (Number.isNaN(latMagnitude))
-      return this.reject(out, s, start, recordEnd, `invalid latitude ${quote(s, c6 + 1, c7)}`);
-    const northSouth = c8 - c7 === 2 ? s.charCodeAt(c7 + 1) : -1;
-    if (northSouth !== 78 && northSouth !== 83) {
-      return this.reject(
-        out,
-        s,
-        start,
-        recordEnd,
-        `latitude hemisphere is not N or S: ${quote(s, c7 + 1, c8)}`,
-      );
-    }
-    if (latMagnitude > 90)
-      return this.reject(out, s, start, recordEnd, `latitude out of range: ${quote(s, c6 + 1, c8)}`);
-    const lonMagnitude = parseNmeaMagnitude(s, c8 + 1, c9);
-    if (Number.isNaN(lonMagnitude))
-      return this.reject(out, s, start, recordEnd, `invalid longitude ${quote(s, c8 + 1, c9)}`);
-    const eastWest = c10 - c9 === 2 ? s.charCodeAt(c9 + 1) : -1;
-    if (eastWest !== 69 && eastWest !== 87) {
-      return this.reject(
-        out,
-        s,
-        start,
-        recordEnd,
-        `longitude hemisphere is not E or W: ${quote(s, c9 + 1, c10)}`,
-      );
-    }
-    if (lonMagnitude > 180)
-      return this.reject(out, s, start, recordEnd, `longitude out of range: ${quote(s, c8 + 1, c10)}`);
+    const lat = nmeaDegrees(s, c6 + 1, c7, c8, latitude);
+    if (typeof lat === 'string') return this.reject(out, s, start, recordEnd, lat);
+    const lon = nmeaDegrees(s, c8 + 1, c9, c10, longitude);
+    if (typeof lon === 'string') return this.reject(out, s, start, recordEnd, lon);
 
     let altitude: number | null = null;
     if (c11 > c10 + 1) {
@@ -710,8 +717,8 @@ export class BgeigieLogParser {
       countsPer5s,
       totalCounts,
       cpmValid: cpmFlag === 65,
-      lat: northSouth === 83 ? -latMagnitude : latMagnitude,
-      lon: eastWest === 87 ? -lonMagnitude : lonMagnitude,
+      lat,
+      lon,
       altitude,
       gpsValid: gpsFlag === 65,
       satellites,
