@@ -170,4 +170,56 @@ describe('sensor owners in the browser', { skip: browserSkipReason }, () => {
       assertPagesHealthy();
     }),
   );
+  test(
+    'an owner adds a feed from The Things Network, is refused a broker on a private address, and removes the feed',
+    { timeout: 60_000 },
+    () =>
+      withSession(async ({ server, newContext, newPage, assertPagesHealthy }) => {
+        await server.createUser('ines@example.org', 'reporter', PASSWORD);
+        const apiKey = 'NNSXS.E2ETESTKEYNEVERSHOWN.0123456789ABCDEF';
+        const topic = 'v3/my-app@ttn/devices/+/up';
+        const page = await newPage(await newContext({ viewport: viewports.desktop }));
+        await signInOn(page, '/sensors', 'ines@example.org');
+        await page.getByRole('button', { name: 'Network feeds', exact: true }).click();
+        await page.getByText('You have no feeds yet.').waitFor();
+
+        await page.getByLabel('What the broker sends').selectOption('ttn-v3');
+        const url = page.getByLabel('Broker URL');
+        assert.equal(await url.inputValue(), 'mqtts://eu1.cloud.thethings.network:8883');
+        // The Things Stack's MQTT username names the application, and so the topic of its uplinks.
+        await page.getByLabel('Username').fill('my-app@ttn');
+        assert.equal(await page.getByLabel('Topic').inputValue(), topic);
+        await page.getByLabel('Topic').fill(topic);
+        const password = page.getByLabel('Password or API key');
+        assert.equal(await password.getAttribute('type'), 'password');
+        await password.fill(apiKey);
+        await page.getByRole('button', { name: 'Add the feed' }).click();
+
+        const feed = page.getByRole('article', { name: topic });
+        await page.getByText(`The feed ${topic} is added: Tally starts reading it.`).waitFor();
+        await feed.getByText('The Things Stack (v3)').waitFor();
+        await feed.getByText('password set').waitFor();
+        await feed.getByText('no message yet').waitFor();
+        assert.equal(await password.inputValue(), '', 'the form forgets the password once it is sent');
+        assert.doesNotMatch((await page.locator('body').textContent()) ?? '', new RegExp(apiKey));
+        assert.doesNotMatch(await page.content(), new RegExp(apiKey));
+        await screenshot(page, 'sensors-feeds-desktop');
+
+        await url.fill('mqtt://10.0.0.7:1883');
+        await page.getByLabel('Topic').fill(topic);
+        await page.getByRole('button', { name: 'Add the feed' }).click();
+        await page
+          .getByText('Feeds here may read only brokers on *.thethings.network, *.thethings.industries')
+          .waitFor();
+        assert.equal(await url.getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.getByRole('article').count(), 1, 'the refused feed is not listed');
+
+        await feed.getByRole('button', { name: `Remove the feed ${topic}…` }).click();
+        await feed.getByRole('button', { name: 'Remove for good' }).click();
+        await page.getByText(`The feed ${topic} is removed.`).waitFor();
+        await page.getByText('You have no feeds yet.').waitFor();
+        assert.equal(await page.getByRole('article').count(), 0);
+        assertPagesHealthy();
+      }),
+  );
 });

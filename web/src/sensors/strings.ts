@@ -5,7 +5,7 @@ export const t = {
     'Register your Geiger counters and air-quality stations, upload drive logs, and send readings that everyone can map and download.',
   heading: 'My sensors',
   sectionsLabel: 'Your sensors',
-  sections: { devices: 'Devices', driveLogs: 'Drive logs' },
+  sections: { devices: 'Devices', driveLogs: 'Drive logs', feeds: 'Network feeds' },
   retry: 'Try again',
   loading: 'Loading…',
   refresh: 'Refresh',
@@ -201,5 +201,73 @@ export const t = {
       autoApproved: 'Approved automatically by this deployment’s rules: its readings are on the map.',
       rejected: (reason: string) => `Rejected: ${reason}`,
     },
+  },
+  feeds: {
+    heading: 'Your network feeds',
+    empty:
+      'You have no feeds yet. Add one below and Tally reads your devices’ uplinks from the network itself.',
+    kinds: {
+      'ttn-v3': 'The Things Stack (v3)',
+      'ttn-v2': 'The Things Network v2 (retired)',
+      safecast: 'Safecast device records',
+    },
+    paused: 'Paused',
+    broker: 'Broker',
+    topic: 'Topic',
+    username: 'Username',
+    password: 'Password',
+    passwordSet: 'password set',
+    noPassword: 'none',
+    lastMessage: 'Last message',
+    noMessage: 'no message yet',
+    lastError: 'Last error:',
+    remove: 'Remove…',
+    removeFeed: (topic: string) => `Remove the feed ${topic}…`,
+    removeWarning:
+      'Tally stops reading this broker at once and forgets the feed and its password. Readings already stored stay.',
+    confirmRemove: 'Remove for good',
+    cancel: 'Cancel',
+    removed: (topic: string) => `The feed ${topic} is removed.`,
+  },
+
+  feedForm: {
+    heading: 'Add a feed',
+    steps: {
+      register: (preset: string, externalId: string) =>
+        `First, under Devices, register each device as “${preset}” and fill in its “${externalId}”, e.g. my-sensors/basement-counter.`,
+      add: 'Then add a feed with the MQTT details of your application, from the console of The Things Network (Integrations → MQTT).',
+      own: 'Tally stores only the readings of your own registered devices; uplinks of other devices on the feed are left out.',
+    },
+    kind: 'What the broker sends',
+    url: 'Broker URL',
+    urlHint: 'With its port, e.g. mqtts://eu1.cloud.thethings.network:8883 for the European cluster.',
+    username: 'Username',
+    usernameHint: {
+      'ttn-v3': 'Your application id with @ttn, e.g. my-app@ttn.',
+      'ttn-v2': 'Your application id, e.g. my-app.',
+      safecast: 'As the broker’s owner gave it to you.',
+    },
+    password: 'Password or API key',
+    passwordHint:
+      'An API key of the application allowed to read its traffic. It is sealed when saved and never shown again, not even to you.',
+    topic: 'Topic',
+    topicPlaceholder: {
+      'ttn-v3': 'v3/{application-id}@ttn/devices/+/up',
+      'ttn-v2': '{application-id}/devices/+/up',
+      safecast: '',
+    },
+    topicHint: {
+      'ttn-v3':
+        'v3/{application-id}@ttn/devices/+/up: every device of the application. Filled in from the username.',
+      'ttn-v2': '{application-id}/devices/+/up: every device of the application.',
+      safecast: 'The topic the broker publishes the device records on.',
+    },
+    submit: 'Add the feed',
+    submitting: 'Adding…',
+    urlRequired: 'Give the broker’s URL.',
+    topicRequired: 'Give the topic to read.',
+    hostNotAllowed: 'Use a broker on one of the hosts named above.',
+    fixErrors: 'Please correct the fields marked below.',
+    added: (topic: string) => `The feed ${topic} is added: Tally starts reading it.`,
   },
 } as const;

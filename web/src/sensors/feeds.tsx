@@ -1,0 +1,179 @@
+import { useRef, useState } from 'preact/hooks';
+import { ApiError, errorMessage, request } from '../api';
+import { formatDateTime } from '../shared/format';
+import { shared } from '../shared/strings';
+import { AddFeed } from './feed-form';
+import { t } from './strings';
+import type { OwnList } from './use-own-list';
+
+const texts = t.feeds;
+
+export type FeedKind = keyof typeof texts.kinds;
+
+/** A broker Tally reads the owner's uplinks from; its password never comes back, only whether there is one. */
+export interface FeedView {
+  id: string;
+  owner_id: string;
+  kind: FeedKind;
+  url: string;
+  topic: string;
+  username: string | null;
+  has_password: boolean;
+  enabled: boolean;
+  last_message_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function FeedFacts({ feed }: { feed: FeedView }) {
+  return (
+    <dl class="facts">
+      <dt>{texts.broker}</dt>
+      <dd>
+        <code>{feed.url}</code>
+      </dd>
+      <dt>{texts.username}</dt>
+      <dd>{feed.username ? <code>{feed.username}</code> : t.none}</dd>
+      <dt>{texts.password}</dt>
+      <dd>{feed.has_password ? texts.passwordSet : texts.noPassword}</dd>
+      <dt>{texts.lastMessage}</dt>
+      <dd>{formatDateTime(feed.last_message_at) || texts.noMessage}</dd>
+    </dl>
+  );
+}
+
+/** Removing a feed also forgets its password, which the owner cannot read back: they confirm first. */
+function RemoveFeed(props: { feed: FeedView; onRemoved: () => void; onAuthLost: () => void }) {
+  const { feed } = props;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const remove = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      await request(`/api/v1/sensors/feeds/${encodeURIComponent(feed.id)}`, { method: 'DELETE' });
+      props.onRemoved();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) props.onAuthLost();
+      else setError(errorMessage(err, shared.errors));
+      setBusy(false);
+    }
+  };
+
+  if (!confirming) {
+    return (
+      <div class="actions">
+        <button
+          type="button"
+          class="secondary"
+          aria-label={texts.removeFeed(feed.topic)}
+          onClick={() => setConfirming(true)}
+        >
+          {texts.remove}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div class="notice notice-warning">
+      <p>{texts.removeWarning}</p>
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
+          {texts.confirmRemove}
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
+          {texts.cancel}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function FeedCard(props: { feed: FeedView; onRemoved: () => void; onAuthLost: () => void }) {
+  const { feed } = props;
+  const headingId = `feed-${feed.id}`;
+  return (
+    <article class="card feed-card" aria-labelledby={headingId}>
+      <header class="card-head">
+        <h3 id={headingId}>{feed.topic}</h3>
+        <span class="feed-chips">
+          {!feed.enabled && <span class="chip">{texts.paused}</span>}
+          <span class="chip chip-status">{texts.kinds[feed.kind] ?? feed.kind}</span>
+        </span>
+      </header>
+      <FeedFacts feed={feed} />
+      {feed.last_error && (
+        <p class="notice notice-error feed-error">
+          <strong>{texts.lastError}</strong> {feed.last_error}
+        </p>
+      )}
+      <RemoveFeed feed={feed} onRemoved={props.onRemoved} onAuthLost={props.onAuthLost} />
+    </article>
+  );
+}
+
+/** The brokers Tally reads the owner's devices from, and the form to add another. */
+export function FeedsSection(props: { own: OwnList<FeedView>; onAuthLost: () => void }) {
+  const { own, onAuthLost } = props;
+  const [notice, setNotice] = useState('');
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  return (
+    <section aria-labelledby="feeds-heading">
+      <div class="section-head">
+        <h2 id="feeds-heading" ref={heading} tabIndex={-1}>
+          {texts.heading}
+        </h2>
+        <button
+          type="button"
+          class="secondary refresh"
+          onClick={() => {
+            setNotice('');
+            own.reload();
+          }}
+        >
+          {t.refresh}
+        </button>
+      </div>
+      <div aria-live="polite">{notice && <p class="notice notice-success">{notice}</p>}</div>
+      {own.error && (
+        <div class="notice notice-error" role="alert">
+          <p>{own.error}</p>
+          <button type="button" class="secondary" onClick={own.reload}>
+            {t.retry}
+          </button>
+        </div>
+      )}
+      {own.loading && <p class="muted">{t.loading}</p>}
+      {!own.loading && !own.error && own.items.length === 0 && <p class="muted">{texts.empty}</p>}
+      {own.items.map((feed) => (
+        <FeedCard
+          key={feed.id}
+          feed={feed}
+          onAuthLost={onAuthLost}
+          onRemoved={() => {
+            setNotice(texts.removed(feed.topic));
+            own.reload();
+            // Its card, which had the focus, is gone: the list's heading takes it.
+            heading.current?.focus();
+          }}
+        />
+      ))}
+      <AddFeed
+        onAuthLost={onAuthLost}
+        onAdded={(feed) => {
+          own.put(feed);
+          setNotice(t.feedForm.added(feed.topic));
+        }}
+      />
+    </section>
+  );
+}
