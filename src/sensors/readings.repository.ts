@@ -487,6 +487,28 @@ export class ReadingsRepository {
       : { first: Number(row.first), last: Number(row.last) };
   }
 
+  /** How many public readings a device has in the span, counting no further than `limit`. */
+  async deviceCountUpTo(
+    deviceId: string,
+    quantity: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<number> {
+    const rows = await this.db
+      .selectFrom('readings')
+      .select('id')
+      .where('device_id', '=', deviceId)
+      .where('quantity', '=', quantity)
+      .where('captured_ms', '>=', fromMs)
+      .where('captured_ms', '<', toMs)
+      .where('public', '=', 1)
+      .where('flags', '=', 0)
+      .limit(limit)
+      .execute();
+    return rows.length;
+  }
+
   /** An import's positioned readings in time order, every `step`-th one, for drawing its track. */
   async track(importId: string, onlyPublic: boolean, step: number): Promise<TrackPoint[]> {
     let query = this.db

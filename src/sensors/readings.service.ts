@@ -153,11 +153,18 @@ export class ReadingsService {
     const device = await this.devices.get(deviceId);
     const measured = quantity ?? device.quantity;
     const span = await this.readings.deviceSpan(device.id, measured);
-    if (!span) return { device, quantity: measured, bucketMs: bucketsMs[0] as number, points: [] };
+    const finest = bucketsMs[0] as number;
+    if (!span) return { device, quantity: measured, bucketMs: finest, points: [] };
     const start = from ?? span.first;
     const end = to ?? span.last + 1;
+    // A chart shows up to maxSeriesPoints readings one by one; only more than that are put in buckets, as
+    // wide as the span needs, so a station heard from a few times in a month is not shown as a few means.
+    const counted = await this.readings.deviceCountUpTo(device.id, measured, start, end, maxSeriesPoints + 1);
     const bucketMs =
-      bucketsMs.find((width) => (end - start) / width <= maxSeriesPoints) ?? (bucketsMs.at(-1) as number);
+      counted <= maxSeriesPoints
+        ? finest
+        : (bucketsMs.find((width) => (end - start) / width <= maxSeriesPoints) ??
+          (bucketsMs.at(-1) as number));
     const points = await this.readings.deviceSeries(device.id, measured, start, end, bucketMs);
     return { device, quantity: measured, bucketMs, points };
   }

@@ -2,6 +2,7 @@
 // ../shared/data/README.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { App } from '../../src/app.js';
 import { buildTestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import { assertProblem } from '../helpers/reports.js';
@@ -19,6 +20,26 @@ interface CellCollection {
 }
 
 const amsterdam = '4.5,52.2,5.0,52.5';
+
+/** A fixed radiation station, for series. */
+const roof = {
+  name: 'Roof',
+  model: 'Pointcast',
+  sensor: 'LND 7318U',
+  mobility: 'fixed',
+  location: { lat: 35.68, lon: 139.76 },
+};
+
+interface SeriesJson {
+  bucket_seconds: number;
+  points: { count: number; mean: number; max: number }[];
+}
+
+function series(app: App, deviceId: string, fromMs: number, toMs: number) {
+  const from = new Date(fromMs).toISOString();
+  const to = new Date(toMs).toISOString();
+  return app.inject({ url: `/api/v1/sensors/devices/${deviceId}/series?from=${from}&to=${to}` });
+}
 
 forEachDatabase('sensor map', (open) => {
   test('the hexagons of a view come at the resolution its zoom needs, each a closed polygon', async () => {
@@ -115,15 +136,26 @@ forEachDatabase('sensor map', (open) => {
     );
   });
 
-  test('a week of a station’s series comes in quarter hours with their mean and maximum', async () => {
+  test('a week of a busy station’s series comes in quarter hours with their mean and maximum', async () => {
     const { app, as } = await buildTestApp(await open());
-    const { device, token } = await registerDevice(app, await as('reporter'), {
-      name: 'Roof',
-      model: 'Pointcast',
-      sensor: 'LND 7318U',
-      mobility: 'fixed',
-      location: { lat: 35.68, lon: 139.76 },
+    const { device, token } = await registerDevice(app, await as('reporter'), roof);
+    const week = Date.now() - (Date.now() % 3_600_000) - 7 * 86_400_000;
+    // Every five minutes for a week: 2,016 readings, more than a chart shows one by one.
+    await sendReadings(app, token, {
+      readings: Array.from({ length: 2_016 }, (_, i) => ({
+        captured_at: new Date(week + i * 300_000).toISOString(),
+        cpm: 33.4 * ((i % 3) + 1),
+      })),
     });
+    const body = (await series(app, device.id, week, week + 7 * 86_400_000)).json<SeriesJson>();
+    assert.equal(body.bucket_seconds, 900);
+    assert.equal(body.points.length, 672);
+    assert.deepEqual([body.points[0]?.count, body.points[0]?.mean, body.points[0]?.max], [3, 0.2, 0.3]);
+  });
+
+  test('a station with few readings in the span shows each of them, not buckets of them', async () => {
+    const { app, as } = await buildTestApp(await open());
+    const { device, token } = await registerDevice(app, await as('reporter'), roof);
     const hour = Date.now() - (Date.now() % 3_600_000) - 3_600_000;
     await sendReadings(app, token, {
       readings: [0, 10, 20].map((minutes) => ({
@@ -131,19 +163,14 @@ forEachDatabase('sensor map', (open) => {
         cpm: 33.4 * (minutes / 10 + 1),
       })),
     });
-    const series = await app.inject({
-      url: `/api/v1/sensors/devices/${device.id}/series?from=${new Date(hour).toISOString()}&to=${new Date(hour + 7 * 86_400_000).toISOString()}`,
-    });
-    const body = series.json<{
-      bucket_seconds: number;
-      points: { count: number; mean: number; max: number }[];
-    }>();
-    assert.equal(body.bucket_seconds, 900);
+    const body = (await series(app, device.id, hour, hour + 7 * 86_400_000)).json<SeriesJson>();
+    assert.equal(body.bucket_seconds, 60);
     assert.deepEqual(
-      body.points.map((point) => [point.count, point.mean, point.max]),
+      body.points.map((point) => [point.count, point.mean]),
       [
-        [2, 0.15, 0.2],
-        [1, 0.3, 0.3],
+        [1, 0.1],
+        [1, 0.2],
+        [1, 0.3],
       ],
     );
   });
