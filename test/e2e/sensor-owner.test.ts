@@ -71,6 +71,15 @@ describe('sensor owners in the browser', { skip: browserSkipReason }, () => {
         await owner.locator('article', { hasText: 'Kenji’s bGeigie' }).waitFor();
         assert.doesNotMatch(await owner.content(), new RegExp(token), 'the token is shown only once');
 
+        // A new token is asked twice for, since the old one stops working at once.
+        const reloaded = owner.locator('article', { hasText: 'Kenji’s bGeigie' });
+        await reloaded.getByRole('button', { name: 'New token for Kenji’s bGeigie…' }).click();
+        await reloaded.getByRole('button', { name: 'Make a new token' }).click();
+        const rotated = (await reloaded.locator('code.token').textContent()) ?? '';
+        assert.match(rotated, /^tlyd_[\w-]{20,}$/);
+        assert.notEqual(rotated, token);
+        await reloaded.getByRole('button', { name: 'I have copied it' }).click();
+
         await owner.getByRole('button', { name: 'Drive logs', exact: true }).click();
         await owner.getByLabel('Drive log file').setInputFiles(malformedLog);
         await owner.getByRole('button', { name: 'Upload', exact: true }).click();

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api, errorMessage } from '../api';
+import { api } from '../api';
 import { formatCoordinate, formatDateTime } from '../shared/format';
 import { deviceUrl, type Position, type SensorDevice } from '../shared/sensor-device';
-import { shared } from '../shared/strings';
+import { ConfirmedAction } from './confirmed-action';
 import { TokenNotice } from './device-token';
 import { RegisterDevice, type Registered } from './register-device';
 import { t } from './strings';
@@ -65,62 +65,6 @@ function DeviceFacts({ device }: { device: SensorDevice }) {
   );
 }
 
-/** Replacing a token cuts the device off until it gets the new one: the owner confirms first. */
-function NewToken(props: { device: SensorDevice; onToken: (token: string) => void; onAuthLost: () => void }) {
-  const { device } = props;
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-
-  const rotate = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      const answer = await api.post<Registered>(deviceUrl(device.id, 'token'));
-      setConfirming(false);
-      props.onToken(answer.token);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) props.onAuthLost();
-      else setError(errorMessage(err, shared.errors));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (!confirming) {
-    return (
-      <div class="actions">
-        <button
-          type="button"
-          class="secondary"
-          aria-label={texts.newTokenFor(device.name)}
-          onClick={() => setConfirming(true)}
-        >
-          {texts.newToken}
-        </button>
-      </div>
-    );
-  }
-  return (
-    <div class="notice notice-warning">
-      <p>{texts.newTokenWarning}</p>
-      {error && (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="danger" disabled={busy} onClick={() => void rotate()}>
-          {texts.confirmNewToken}
-        </button>
-        <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
-          {texts.cancel}
-        </button>
-      </div>
-    </div>
-  );
-}
-
 function DeviceCard(props: {
   device: SensorDevice;
   token: string | undefined;
@@ -139,7 +83,17 @@ function DeviceCard(props: {
       {token ? (
         <TokenNotice device={device} token={token} onDone={() => props.onToken(undefined)} />
       ) : (
-        <NewToken device={device} onToken={props.onToken} onAuthLost={props.onAuthLost} />
+        <ConfirmedAction
+          texts={{
+            label: texts.newToken,
+            accessibleLabel: texts.newTokenFor(device.name),
+            warning: texts.newTokenWarning,
+            confirm: texts.confirmNewToken,
+            cancel: texts.cancel,
+          }}
+          act={async () => props.onToken((await api.post<Registered>(deviceUrl(device.id, 'token'))).token)}
+          onAuthLost={props.onAuthLost}
+        />
       )}
     </article>
   );

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, errorMessage, request } from '../api';
+import { request } from '../api';
 import { formatDateTime } from '../shared/format';
-import { shared } from '../shared/strings';
+import { ConfirmedAction } from './confirmed-action';
 import { AddFeed } from './feed-form';
 import { t } from './strings';
 import type { OwnList } from './use-own-list';
@@ -43,60 +43,6 @@ function FeedFacts({ feed }: { feed: FeedView }) {
   );
 }
 
-/** Removing a feed also forgets its password, which the owner cannot read back: they confirm first. */
-function RemoveFeed(props: { feed: FeedView; onRemoved: () => void; onAuthLost: () => void }) {
-  const { feed } = props;
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-
-  const remove = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      await request(`/api/v1/sensors/feeds/${encodeURIComponent(feed.id)}`, { method: 'DELETE' });
-      props.onRemoved();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) props.onAuthLost();
-      else setError(errorMessage(err, shared.errors));
-      setBusy(false);
-    }
-  };
-
-  if (!confirming) {
-    return (
-      <div class="actions">
-        <button
-          type="button"
-          class="secondary"
-          aria-label={texts.removeFeed(feed.topic)}
-          onClick={() => setConfirming(true)}
-        >
-          {texts.remove}
-        </button>
-      </div>
-    );
-  }
-  return (
-    <div class="notice notice-warning">
-      <p>{texts.removeWarning}</p>
-      {error && (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-          {texts.confirmRemove}
-        </button>
-        <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
-          {texts.cancel}
-        </button>
-      </div>
-    </div>
-  );
-}
-
 function FeedCard(props: { feed: FeedView; onRemoved: () => void; onAuthLost: () => void }) {
   const { feed } = props;
   const headingId = `feed-${feed.id}`;
@@ -115,7 +61,21 @@ function FeedCard(props: { feed: FeedView; onRemoved: () => void; onAuthLost: ()
           <strong>{texts.lastError}</strong> {feed.last_error}
         </p>
       )}
-      <RemoveFeed feed={feed} onRemoved={props.onRemoved} onAuthLost={props.onAuthLost} />
+      {/* Removing a feed also forgets its key, which the owner cannot read back. */}
+      <ConfirmedAction
+        texts={{
+          label: texts.remove,
+          accessibleLabel: texts.removeFeed(feed.topic),
+          warning: texts.removeWarning,
+          confirm: texts.confirmRemove,
+          cancel: texts.cancel,
+        }}
+        act={async () => {
+          await request(`/api/v1/sensors/feeds/${encodeURIComponent(feed.id)}`, { method: 'DELETE' });
+          props.onRemoved();
+        }}
+        onAuthLost={props.onAuthLost}
+      />
     </article>
   );
 }
