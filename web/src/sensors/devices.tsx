@@ -4,6 +4,7 @@ import { formatCoordinate, formatDateTime } from '../shared/format';
 import { deviceUrl, type Position, type SensorDevice } from '../shared/sensor-device';
 import { ConfirmedAction } from './confirmed-action';
 import { TokenNotice } from './device-token';
+import { OwnListSection } from './own-list-section';
 import { RegisterDevice, type Registered } from './register-device';
 import { t } from './strings';
 import type { OwnList } from './use-own-list';
@@ -109,31 +110,14 @@ export function DevicesSection(props: { own: OwnList<SensorDevice>; onAuthLost: 
     setTokens(({ [id]: _old, ...others }) => (token ? { ...others, [id]: token } : others));
 
   return (
-    <section aria-labelledby="devices-heading">
-      <div class="section-head">
-        <h2 id="devices-heading">{texts.heading}</h2>
-        <button
-          type="button"
-          class="secondary refresh"
-          onClick={() => {
-            setNotice('');
-            own.reload();
-          }}
-        >
-          {t.refresh}
-        </button>
-      </div>
-      <div aria-live="polite">{notice && <p class="notice notice-success">{notice}</p>}</div>
-      {own.error && (
-        <div class="notice notice-error" role="alert">
-          <p>{own.error}</p>
-          <button type="button" class="secondary" onClick={own.reload}>
-            {t.retry}
-          </button>
-        </div>
-      )}
-      {own.loading && <p class="muted">{t.loading}</p>}
-      {!own.loading && !own.error && own.items.length === 0 && <p class="muted">{texts.empty}</p>}
+    <OwnListSection
+      headingId="devices-heading"
+      heading={texts.heading}
+      empty={texts.empty}
+      list={own}
+      notice={notice}
+      onNoticeCleared={() => setNotice('')}
+    >
       {own.items.map((device) => (
         <DeviceCard
           key={device.id}
@@ -151,6 +135,6 @@ export function DevicesSection(props: { own: OwnList<SensorDevice>; onAuthLost: 
           setNotice(t.register.registered(device.name));
         }}
       />
-    </section>
+    </OwnListSection>
   );
 }

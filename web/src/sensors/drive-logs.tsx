@@ -3,6 +3,7 @@ import { DriveLogReport, ImportStatusChip } from '../shared/drive-log';
 import { formatDateTime } from '../shared/format';
 import type { SensorDevice } from '../shared/sensor-device';
 import { importTitle, type SensorImport } from '../shared/sensor-import';
+import { OwnListSection } from './own-list-section';
 import { t } from './strings';
 import { SubmitLog } from './submit-log';
 import { UploadLog } from './upload-log';
@@ -105,31 +106,14 @@ export function DriveLogsSection(props: {
           if (!byId.has(item.device_id)) devices.reload();
         }}
       />
-      <section aria-labelledby="logs-heading">
-        <div class="section-head">
-          <h2 id="logs-heading">{texts.heading}</h2>
-          <button
-            type="button"
-            class="secondary refresh"
-            onClick={() => {
-              setNotice('');
-              logs.reload();
-            }}
-          >
-            {t.refresh}
-          </button>
-        </div>
-        <div aria-live="polite">{notice && <p class="notice notice-success">{notice}</p>}</div>
-        {logs.error && (
-          <div class="notice notice-error" role="alert">
-            <p>{logs.error}</p>
-            <button type="button" class="secondary" onClick={logs.reload}>
-              {t.retry}
-            </button>
-          </div>
-        )}
-        {logs.loading && <p class="muted">{t.loading}</p>}
-        {!logs.loading && !logs.error && logs.items.length === 0 && <p class="muted">{texts.empty}</p>}
+      <OwnListSection
+        headingId="logs-heading"
+        heading={texts.heading}
+        empty={texts.empty}
+        list={logs}
+        notice={notice}
+        onNoticeCleared={() => setNotice('')}
+      >
         {logs.items.map((item) => (
           <ImportCard
             key={item.id}
@@ -143,7 +127,7 @@ export function DriveLogsSection(props: {
             }}
           />
         ))}
-      </section>
+      </OwnListSection>
     </>
   );
 }

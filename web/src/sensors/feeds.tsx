@@ -3,6 +3,7 @@ import { request } from '../api';
 import { formatDateTime } from '../shared/format';
 import { ConfirmedAction } from './confirmed-action';
 import { AddFeed } from './feed-form';
+import { OwnListSection } from './own-list-section';
 import { t } from './strings';
 import type { OwnList } from './use-own-list';
 
@@ -87,33 +88,15 @@ export function FeedsSection(props: { own: OwnList<FeedView>; onAuthLost: () => 
   const heading = useRef<HTMLHeadingElement>(null);
 
   return (
-    <section aria-labelledby="feeds-heading">
-      <div class="section-head">
-        <h2 id="feeds-heading" ref={heading} tabIndex={-1}>
-          {texts.heading}
-        </h2>
-        <button
-          type="button"
-          class="secondary refresh"
-          onClick={() => {
-            setNotice('');
-            own.reload();
-          }}
-        >
-          {t.refresh}
-        </button>
-      </div>
-      <div aria-live="polite">{notice && <p class="notice notice-success">{notice}</p>}</div>
-      {own.error && (
-        <div class="notice notice-error" role="alert">
-          <p>{own.error}</p>
-          <button type="button" class="secondary" onClick={own.reload}>
-            {t.retry}
-          </button>
-        </div>
-      )}
-      {own.loading && <p class="muted">{t.loading}</p>}
-      {!own.loading && !own.error && own.items.length === 0 && <p class="muted">{texts.empty}</p>}
+    <OwnListSection
+      headingId="feeds-heading"
+      heading={texts.heading}
+      empty={texts.empty}
+      list={own}
+      notice={notice}
+      onNoticeCleared={() => setNotice('')}
+      headingRef={heading}
+    >
       {own.items.map((feed) => (
         <FeedCard
           key={feed.id}
@@ -134,6 +117,6 @@ export function FeedsSection(props: { own: OwnList<FeedView>; onAuthLost: () => 
           setNotice(t.feedForm.added(feed.topic));
         }}
       />
-    </section>
+    </OwnListSection>
   );
 }
