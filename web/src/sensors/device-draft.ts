@@ -8,6 +8,7 @@ import {
   type Quantity,
 } from './device-presets';
 import { t } from './strings';
+import type { FieldErrors } from './use-checked-form';
 
 export interface DeviceDraft {
   preset: PresetId;
@@ -26,7 +27,7 @@ export interface DeviceDraft {
 }
 
 export type DraftField = 'name' | 'model' | 'sensor' | 'cpmPerUnit' | 'lat' | 'externalId';
-export type DraftErrors = Partial<Record<DraftField, string>>;
+export type DraftErrors = FieldErrors<DraftField>;
 
 export function emptyDraft(preset: DevicePreset = presetById('bgeigie')): DeviceDraft {
   return {

@@ -1,9 +1,9 @@
-import { useRef, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage } from '../api';
-import { shared } from '../shared/strings';
+import { useState } from 'preact/hooks';
+import { ApiError, api } from '../api';
 import type { FeedKind, FeedView } from './feeds';
 import { TextField } from './form-fields';
 import { t } from './strings';
+import { type FieldErrors, fieldErrorsOf, useCheckedForm } from './use-checked-form';
 
 const texts = t.feedForm;
 
@@ -19,7 +19,7 @@ interface FeedDraft {
 }
 
 type DraftField = 'kind' | 'url' | 'topic' | 'username' | 'password';
-type DraftErrors = Partial<Record<DraftField, string>>;
+type DraftErrors = FieldErrors<DraftField>;
 
 const fieldOfPointer: Record<string, DraftField> = {
   '/kind': 'kind',
@@ -65,14 +65,8 @@ function checked(draft: FeedDraft): DraftErrors {
 
 /** The server's reasons, each next to its field; a refused host marks the URL. */
 function errorsOf(err: unknown): DraftErrors {
-  const found: DraftErrors = {};
-  if (!(err instanceof ApiError)) return found;
-  if (err.code === 'feed_host_not_allowed') found.url = texts.hostNotAllowed;
-  for (const { field, message } of err.fieldErrors) {
-    const name = fieldOfPointer[field];
-    if (name) found[name] = message;
-  }
-  return found;
+  const hostRefused = err instanceof ApiError && err.code === 'feed_host_not_allowed';
+  return { ...(hostRefused ? { url: texts.hostNotAllowed } : {}), ...fieldErrorsOf(err, fieldOfPointer) };
 }
 
 function KindField(props: { value: FeedKind; error: string | undefined; onValue: (kind: FeedKind) => void }) {
@@ -116,17 +110,8 @@ function Steps() {
 /** Adding a broker to read: its password goes to the server once and is never seen again. */
 export function AddFeed(props: { onAdded: (feed: FeedView) => void; onAuthLost: () => void }) {
   const [draft, setDraft] = useState<FeedDraft>(() => emptyDraft());
-  const [errors, setErrors] = useState<DraftErrors>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
+  const { form, errors, error, busy, showErrors, send } = useCheckedForm(errorsOf, props.onAuthLost);
   const set = (change: Partial<FeedDraft>) => setDraft((previous) => withChange(previous, change));
-
-  const showErrors = (found: DraftErrors, summary: string) => {
-    setErrors(found);
-    setError(summary);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -135,10 +120,7 @@ export function AddFeed(props: { onAdded: (feed: FeedView) => void; onAuthLost: 
       showErrors(found, texts.fixErrors);
       return;
     }
-    setBusy(true);
-    setErrors({});
-    setError('');
-    try {
+    await send(async () => {
       const feed = await api.post<FeedView>('/api/v1/sensors/feeds', {
         kind: draft.kind,
         url: draft.url.trim(),
@@ -148,12 +130,7 @@ export function AddFeed(props: { onAdded: (feed: FeedView) => void; onAuthLost: 
       });
       setDraft(emptyDraft(draft.kind));
       props.onAdded(feed);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return props.onAuthLost();
-      showErrors(errorsOf(err), errorMessage(err, shared.errors));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

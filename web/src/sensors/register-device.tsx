@@ -1,7 +1,6 @@
-import { useRef, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage } from '../api';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
 import type { SensorDevice } from '../shared/sensor-device';
-import { shared } from '../shared/strings';
 import {
   type DeviceDraft,
   type DraftErrors,
@@ -21,6 +20,7 @@ import {
 } from './device-presets';
 import { RadioGroup, TextField } from './form-fields';
 import { t } from './strings';
+import { fieldErrorsOf, useCheckedForm } from './use-checked-form';
 
 const texts = t.register;
 
@@ -190,19 +190,12 @@ export function RegisterDevice(props: {
   onAuthLost: () => void;
 }) {
   const [draft, setDraft] = useState<DeviceDraft>(() => emptyDraft());
-  const [errors, setErrors] = useState<DraftErrors>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
+  const { form, errors, error, busy, showErrors, clearErrors, send } = useCheckedForm(
+    (err) => fieldErrorsOf(err, fieldOfPointer),
+    props.onAuthLost,
+  );
   const preset = presetById(draft.preset);
   const set: Change = (change) => setDraft((previous) => ({ ...previous, ...change }));
-
-  const showErrors = (found: DraftErrors, summary: string) => {
-    setErrors(found);
-    setError(summary);
-    // The first field to correct takes the focus, so a keyboard or screen-reader user lands on it.
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -211,26 +204,11 @@ export function RegisterDevice(props: {
       showErrors(made.errors, texts.fixErrors);
       return;
     }
-    setBusy(true);
-    setErrors({});
-    setError('');
-    try {
+    await send(async () => {
       const registered = await api.post<Registered>('/api/v1/sensors/devices', made.body);
       setDraft(emptyDraft(preset));
       props.onRegistered(registered);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return props.onAuthLost();
-      const found: DraftErrors = {};
-      if (err instanceof ApiError) {
-        for (const { field, message } of err.fieldErrors) {
-          const name = fieldOfPointer[field];
-          if (name) found[name] = message;
-        }
-      }
-      showErrors(found, errorMessage(err, shared.errors));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -247,7 +225,7 @@ export function RegisterDevice(props: {
           legend={texts.kind}
           value={draft.preset}
           onValue={(id) => {
-            setErrors({});
+            clearErrors();
             setDraft(withPreset(draft, presetById(id)));
           }}
           choices={presets.map((p) => ({ value: p.id, ...texts.presets[p.id] }))}
