@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import type { App } from '../../src/app.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
@@ -68,6 +68,14 @@ function ttnFeed(root: string, password = `NNSXS.${randomUUID()}`) {
   };
 }
 
+/** Where The Things Stack publishes the v3 sample device's uplinks, under a test's own topic root. */
+const cayenneUplinkTopic = (root: string) => `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`;
+
+/** The network publishing the real v3 uplink of the sample device. */
+async function publishCayenneUplink(t: TestContext, root: string): Promise<void> {
+  await publishJson(await mqttClient(t), cayenneUplinkTopic(root), cayenneUplink());
+}
+
 async function addFeed(app: App, headers: Headers, body: Record<string, unknown>): Promise<FeedJson> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/sensors/feeds', headers, payload: body });
   assert.equal(response.statusCode, 201, response.body);
@@ -97,8 +105,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       const root = randomUUID();
       await addFeed(testApp.app, owner, ttnFeed(root));
       await subscriptionsGranted(testApp);
-      const network = await mqttClient(t);
-      await publishJson(network, `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`, cayenneUplink());
+      await publishCayenneUplink(t, root);
       const shown = await mapShows(testApp, 'temperature', aroundMuenster, 1);
       assert.equal(shown.mean, 23);
       assert.equal((await readingsOnMap(testApp, 'illuminance', aroundMuenster)).mean, 1451);
@@ -132,11 +139,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       const feed = await addFeed(testApp.app, owner, ttnFeed(root));
       await subscriptionsGranted(testApp);
       const before = Date.now();
-      await publishJson(
-        await mqttClient(t),
-        `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`,
-        cayenneUplink(),
-      );
+      await publishCayenneUplink(t, root);
       const noted = await feedOnceNoted(testApp, owner, feed.id, (each) => each.last_message_at !== null);
       assert.ok(Date.parse(noted.last_message_at ?? '') >= before - 1000);
       assert.equal(noted.last_error, null);
@@ -149,11 +152,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       const root = randomUUID();
       const feed = await addFeed(testApp.app, stranger, ttnFeed(root));
       await subscriptionsGranted(testApp);
-      await publishJson(
-        await mqttClient(t),
-        `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`,
-        cayenneUplink(),
-      );
+      await publishCayenneUplink(t, root);
       const noted = await feedOnceNoted(testApp, stranger, feed.id, (each) => each.last_error !== null);
       assert.match(noted.last_error ?? '', /^unknown_device: /);
       assert.equal((await readingsOnMap(testApp, 'temperature', aroundMuenster)).count, 0);
@@ -167,7 +166,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       const feed = await addFeed(testApp.app, owner, ttnFeed(root));
       await subscriptionsGranted(testApp);
       const network = await mqttClient(t);
-      const topic = `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`;
+      const topic = cayenneUplinkTopic(root);
       await publishJson(network, topic, 'not json');
       const noted = await feedOnceNoted(testApp, owner, feed.id, (each) => each.last_error !== null);
       assert.match(noted.last_error ?? '', /^malformed_json: /);
@@ -185,11 +184,7 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       await addFeed(before.app, owner, ttnFeed(root));
       await subscriptionsGranted(before);
       await before.app.close();
-      await publishJson(
-        await mqttClient(t),
-        `${root}/v3/sensebox-cayenne@ttn/devices/cayenne-1/up`,
-        cayenneUplink(),
-      );
+      await publishCayenneUplink(t, root);
       const after = await listeningWithMqtt(t, db, sessions);
       t.after(() => forgetSessions(after, sessions.origin));
       await mapShows(after, 'temperature', aroundMuenster, 1);
