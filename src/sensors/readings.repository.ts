@@ -447,20 +447,13 @@ export class ReadingsRepository {
     // A literal, not a parameter: PostgreSQL must see the grouped expression and the selected one as equal.
     const width = sql.lit(Math.trunc(bucketMs));
     const bucket = sql<number>`(${sql.ref('captured_ms')} / ${width}) * ${width}`;
-    const rows = await this.db
-      .selectFrom('readings')
+    const rows = await this.publicReadingsOf(deviceId, quantity, { fromMs, toMs })
       .select((eb) => [
         bucket.as('t'),
         eb.fn.countAll<number>().as('count'),
         eb.fn.avg<number>('value').as('mean'),
         eb.fn.max('value').as('max'),
       ])
-      .where('device_id', '=', deviceId)
-      .where('quantity', '=', quantity)
-      .where('captured_ms', '>=', fromMs)
-      .where('captured_ms', '<', toMs)
-      .where('public', '=', 1)
-      .where('flags', '=', 0)
       .groupBy(bucket)
       .orderBy(bucket)
       .execute();
@@ -474,13 +467,8 @@ export class ReadingsRepository {
 
   /** When a device's public readings of a quantity begin and end. */
   async deviceSpan(deviceId: string, quantity: string): Promise<{ first: number; last: number } | null> {
-    const row = await this.db
-      .selectFrom('readings')
+    const row = await this.publicReadingsOf(deviceId, quantity)
       .select((eb) => [eb.fn.min('captured_ms').as('first'), eb.fn.max('captured_ms').as('last')])
-      .where('device_id', '=', deviceId)
-      .where('quantity', '=', quantity)
-      .where('public', '=', 1)
-      .where('flags', '=', 0)
       .executeTakeFirst();
     return row?.first === null || row?.first === undefined
       ? null
@@ -495,18 +483,23 @@ export class ReadingsRepository {
     toMs: number,
     limit: number,
   ): Promise<number> {
-    const rows = await this.db
-      .selectFrom('readings')
+    const rows = await this.publicReadingsOf(deviceId, quantity, { fromMs, toMs })
       .select('id')
-      .where('device_id', '=', deviceId)
-      .where('quantity', '=', quantity)
-      .where('captured_ms', '>=', fromMs)
-      .where('captured_ms', '<', toMs)
-      .where('public', '=', 1)
-      .where('flags', '=', 0)
       .limit(limit)
       .execute();
     return rows.length;
+  }
+
+  /** A device's readings of a quantity that the public sees (approved, flawless), in the span when given. */
+  private publicReadingsOf(deviceId: string, quantity: string, span?: { fromMs: number; toMs: number }) {
+    let query = this.db
+      .selectFrom('readings')
+      .where('device_id', '=', deviceId)
+      .where('quantity', '=', quantity)
+      .where('public', '=', 1)
+      .where('flags', '=', 0);
+    if (span) query = query.where('captured_ms', '>=', span.fromMs).where('captured_ms', '<', span.toMs);
+    return query;
   }
 
   /** An import's positioned readings in time order, every `step`-th one, for drawing its track. */
