@@ -74,6 +74,22 @@ function dovecotProblem() {
     : 'Dovecot is not installed (no /usr/sbin/dovecot; package dovecot-imapd)';
 }
 
+/** Runtime dependencies on maintained majors, or held back with a reason in CHANGELOG.md. */
+function checkDependencies() {
+  const label = 'runtime dependencies on maintained majors';
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(process.execPath, ['scripts/check-outdated.mjs'], { cwd: root, stdio: 'inherit' });
+  // 2: the registry could not be reached, which only CI must not shrug off.
+  if (result.status === 2 && !ci) {
+    skipped.push(`${label}: the npm registry could not be reached`);
+    return;
+  }
+  if (result.status !== 0) {
+    console.error(`✗ ${label} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
 const skipped = [];
 const env = { ...process.env };
 const pgProblem = await postgresProblem();
@@ -99,6 +115,7 @@ if (only.length === 0) {
   run('type-check (web)', 'npx', ['tsc', '-p', 'web/tsconfig.json', '--noEmit']);
   run('type-check (web build config)', 'npx', ['tsc', '-p', 'web/tsconfig.node.json', '--noEmit']);
   run('lint', 'npx', ['biome', 'check', '.']);
+  checkDependencies();
 }
 if (!browserProblem) run('build the web app', 'npm', ['run', '--silent', 'build:web']);
 
