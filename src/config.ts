@@ -39,6 +39,11 @@ export interface Config {
   ledgerOrigin: string | null;
   /** Confirmations from distinct volunteers that make a report `verified`. */
   verificationThreshold: number;
+  /**
+   * Whether one may publish or reject one's own report and approve or reject one's own drive log. Off: another
+   * volunteer must (four eyes), whatever one's role; only a one-person deployment has nobody else to ask.
+   */
+  allowSelfReview: boolean;
   /** Messages one sender may send a minute before the rest are kept unanswered, out of the inbox. */
   senderMessagesPerMinute: number;
   /** Messages one channel may deliver a minute before its gateway is told to slow down (429). */
@@ -261,6 +266,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     timeZone: timeZone(env),
     ledgerOrigin: origin(env),
     verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),
+    allowSelfReview: (text(env, 'TALLY_ALLOW_SELF_REVIEW') ?? 'false') === 'true',
     countries: countries(env),
     senderMessagesPerMinute: integer(env, 'TALLY_SENDER_MESSAGES_PER_MINUTE', 10, 1, 1_000_000),
     channelMessagesPerMinute: integer(env, 'TALLY_CHANNEL_MESSAGES_PER_MINUTE', 300_000, 1, 100_000_000),

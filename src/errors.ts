@@ -28,6 +28,7 @@ export const errorCatalog = {
   ledger_out_of_range: { status: 400, title: 'That entry or tree size is not in the public record' },
   vote_not_allowed: { status: 403, title: 'You may not vote on this report' },
   already_voted: { status: 409, title: 'You have already voted on this report' },
+  own_work_review: { status: 403, title: 'You may not review your own work' },
   redaction_not_allowed: { status: 409, title: 'That entry cannot be redacted' },
   read_only_mirror: { status: 403, title: 'This deployment is a read-only mirror' },
   channel_not_found: { status: 404, title: 'No such channel' },

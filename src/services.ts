@@ -106,6 +106,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     categories,
     record,
     clock,
+    config.allowSelfReview,
   );
   // Reporters' numbers and the gateways' secrets are sealed with a key kept beside the data, not in it.
   const vault = ContactVault.open(config.dataDir);
@@ -153,6 +154,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     record,
     clock,
     config.importAutoApproval,
+    config.allowSelfReview,
   );
   const readings = new ReadingsService(readingsRepository, devices, imports, clock);
   const uplinks = new UplinkIngest(readings, devices, clock);

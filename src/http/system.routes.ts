@@ -40,6 +40,10 @@ export function systemRoutes(app: TypedApp, config: Config, db: Db, mirror: Mirr
             }),
             default_center: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
             default_zoom: Type.Number(),
+            self_review_allowed: Type.Boolean({
+              description:
+                "Whether one may publish or reject one's own report and approve or reject one's own drive log (TALLY_ALLOW_SELF_REVIEW); otherwise another volunteer must",
+            }),
             mirror_of: Type.Union(
               [
                 Type.Object({
@@ -64,6 +68,7 @@ export function systemRoutes(app: TypedApp, config: Config, db: Db, mirror: Mirr
         basemap: { tile_url: config.basemapTileUrl, attribution: config.basemapAttribution },
         default_center: config.defaultCenter,
         default_zoom: config.defaultZoom,
+        self_review_allowed: config.allowSelfReview,
         mirror_of: source ? { origin: source.origin, url: source.url, synced_at: source.syncedAt } : null,
       };
     },

@@ -28,7 +28,7 @@ function publicSurvey(survey: Survey): JsonValue {
 
 /**
  * The settings that change what the public sees: its name, the data's licences, what makes a report verified
- * and a drive log approved, the surveys' public fields.
+ * and a drive log approved, whether one may publish or approve one's own work, the surveys' public fields.
  */
 export function publicSettings(config: Config, surveys: Survey[]): JsonValue {
   return {
@@ -39,6 +39,7 @@ export function publicSettings(config: Config, surveys: Survey[]): JsonValue {
       url: config.reportsLicense.url,
     },
     verification_threshold: config.verificationThreshold,
+    self_review_allowed: config.allowSelfReview,
     readings_license: {
       id: config.readingsLicense.id,
       name: config.readingsLicense.name,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Static } from 'typebox';
+import { refuseOwnWork } from '../accounts/four-eyes.js';
 import { type Actor, anonymous, hasRole, requireRole } from '../accounts/roles.js';
 import type { CategoriesService } from '../categories/categories.service.js';
 import type { Clock } from '../clock.js';
@@ -100,6 +101,8 @@ export class ReportsService {
     private readonly categories: CategoriesService,
     private readonly record: PublicRecord,
     private readonly clock: Clock,
+    /** Whether one may publish or reject a report one submitted (a one-person deployment). */
+    private readonly allowSelfReview = false,
   ) {
     this.surveysForSubmission = new SurveyCache(surveys);
   }
@@ -268,6 +271,17 @@ export class ReportsService {
     const editor = requireRole(actor, 'volunteer', 'edit reports');
     const current = await this.reports.findById(id);
     if (!current) throw new TallyError('report_not_found', `No report ${id}`);
+    if (patch.status !== undefined && patch.status !== current.status) {
+      if (patch.status === 'published' || patch.status === 'rejected') {
+        const verb = patch.status === 'published' ? 'publish' : 'reject';
+        refuseOwnWork(
+          editor,
+          current.createdBy,
+          this.allowSelfReview,
+          `You may not ${verb} a report you submitted`,
+        );
+      }
+    }
     if (patch.expected_revision !== undefined && patch.expected_revision !== current.revision) {
       throw new TallyError(
         'revision_conflict',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { refuseOwnWork } from '../accounts/four-eyes.js';
 import { type Actor, hasRole, requireRole } from '../accounts/roles.js';
 import type { Clock } from '../clock.js';
 import type { ImportAutoApproval } from '../config.js';
@@ -77,6 +78,8 @@ export class ImportsService {
     private readonly record: PublicRecord,
     private readonly clock: Clock,
     private readonly autoApproval: ImportAutoApproval,
+    /** Whether one may approve or reject one's own drive log (a one-person deployment). */
+    private readonly allowSelfReview = false,
   ) {}
 
   async importBgeigie(actor: Actor, upload: BgeigieUpload, progress?: ImportProgress): Promise<SensorImport> {
@@ -167,6 +170,7 @@ export class ImportsService {
   async approve(actor: Actor, id: string, reason: string | null): Promise<SensorImport> {
     const reviewer = requireRole(actor, 'volunteer', 'approve drive logs');
     const current = await this.get(reviewer, id);
+    refuseOwnWork(reviewer, current.ownerId, this.allowSelfReview, 'You may not approve your own drive log');
     return this.decide(current, 'approved', reviewer, reviewer.userId, reason);
   }
 
@@ -174,6 +178,7 @@ export class ImportsService {
     const reviewer = requireRole(actor, 'volunteer', 'reject drive logs');
     if (!reason.trim()) throw validationError('/reason', 'say why, so the owner can fix it');
     const current = await this.get(reviewer, id);
+    refuseOwnWork(reviewer, current.ownerId, this.allowSelfReview, 'You may not reject your own drive log');
     return this.decide(current, 'rejected', reviewer, reviewer.userId, reason.trim());
   }
 
