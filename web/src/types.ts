@@ -26,6 +26,8 @@ export interface Report {
   author_name?: string | null;
   /** Only volunteers and up see it. */
   contact?: string | null;
+  /** The account that submitted it, when a signed-in user did; only volunteers and up see it. */
+  created_by?: string | null;
   status?: ReportStatus;
   verification?: Verification;
   /** Pseudonym of whoever published it, as the public record names them. */
@@ -105,6 +107,8 @@ export interface SiteConfig {
   basemap: { tile_url: string | null; attribution: string | null };
   default_center: { lat: number; lon: number };
   default_zoom: number;
+  /** Whether one may publish or reject one's own report and approve or reject one's own drive log. */
+  self_review_allowed?: boolean;
   mirror_of?: MirrorOf | null;
 }
 

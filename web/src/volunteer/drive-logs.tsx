@@ -136,8 +136,24 @@ async function devicesOf(items: SensorImport[], signal: AbortSignal): Promise<Ma
   return new Map(found.filter((device) => device !== null).map((device) => [device.id, device]));
 }
 
+/** The ids of the signed-in volunteer's own waiting logs; none to hold back where one may decide on one's own. */
+async function ownOf(selfReviewAllowed: boolean, signal: AbortSignal): Promise<Set<string>> {
+  if (selfReviewAllowed) return new Set();
+  const mine = await api
+    .get<{ data: SensorImport[] }>(
+      '/api/v1/sensors/imports',
+      { status: 'submitted', mine: true, limit: 100 },
+      signal,
+    )
+    // Without the answer every log is offered: the server still refuses a decision on one's own.
+    .catch(() => ({ data: [] }));
+  return new Set(mine.data.map((item) => item.id));
+}
+
 function DriveLogCard(props: {
   item: SensorImport;
+  /** The signed-in volunteer's own log, on a deployment where someone else must decide on it. */
+  own: boolean;
   device: SensorDevice | undefined;
   onDecided: (notice: string) => void;
   onAuthLost: () => void;
@@ -159,14 +175,26 @@ function DriveLogCard(props: {
           {texts.track}
         </a>
       </p>
-      <DecisionForm item={item} onDecided={props.onDecided} onAuthLost={props.onAuthLost} />
+      {props.own ? (
+        <p class="muted own-work">{texts.ownLog}</p>
+      ) : (
+        <DecisionForm item={item} onDecided={props.onDecided} onAuthLost={props.onAuthLost} />
+      )}
     </article>
   );
 }
 
 /** Drive logs their owners submitted, for volunteers to approve (onto the map) or reject with a reason. */
-export function DriveLogReview({ onAuthLost }: { onAuthLost: () => void }) {
+export function DriveLogReview({
+  onAuthLost,
+  selfReviewAllowed,
+}: {
+  onAuthLost: () => void;
+  selfReviewAllowed: boolean;
+}) {
   const [items, setItems] = useState<SensorImport[]>([]);
+  /** The signed-in volunteer's own logs among those waiting, which someone else must decide on. */
+  const [own, setOwn] = useState<Set<string>>(new Set());
   const [devices, setDevices] = useState<Map<string, SensorDevice>>(new Map());
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState('');
@@ -195,14 +223,17 @@ export function DriveLogReview({ onAuthLost }: { onAuthLost: () => void }) {
       )
       .then((answer) => {
         setItems(answer.data);
-        return devicesOf(answer.data, controller.signal).then(setDevices);
+        return Promise.all([
+          devicesOf(answer.data, controller.signal).then(setDevices),
+          ownOf(selfReviewAllowed, controller.signal).then(setOwn),
+        ]);
       })
       .catch(handle)
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);
       });
     return () => controller.abort();
-  }, [reload, handle]);
+  }, [reload, handle, selfReviewAllowed]);
 
   return (
     <section class="queue" aria-label={t.sections.driveLogs}>
@@ -223,6 +254,7 @@ export function DriveLogReview({ onAuthLost }: { onAuthLost: () => void }) {
         <DriveLogCard
           key={item.id}
           item={item}
+          own={own.has(item.id)}
           device={devices.get(item.device_id)}
           onAuthLost={onAuthLost}
           onDecided={(text) => {

@@ -16,6 +16,7 @@ import {
 } from '../types';
 import { Channels } from './channels';
 import { DriveLogReview } from './drive-logs';
+import { useSelfReviewAllowed } from './four-eyes';
 import { Inbox } from './messages';
 import { t } from './strings';
 
@@ -231,6 +232,8 @@ function EditForm(props: {
 
 function ReportCard(props: {
   report: Report;
+  /** Submitted by the signed-in volunteer, on a deployment where someone else must publish or reject it. */
+  own: boolean;
   categories: Category[];
   index: Map<string, Category>;
   onChanged: (report: Report, message: string) => void;
@@ -283,6 +286,8 @@ function ReportCard(props: {
   };
 
   const headingId = `report-${report.id}-title`;
+  const ownNoteId = `report-${report.id}-own`;
+  const reviews = (to: ReportStatus) => props.own && (to === 'published' || to === 'rejected');
   return (
     <article class={`card status-${status}`} aria-labelledby={headingId}>
       <header class="card-head">
@@ -361,13 +366,19 @@ function ReportCard(props: {
               {t.openPage}
             </a>
           </p>
+          {props.own && (
+            <p class="muted own-work" id={ownNoteId}>
+              {t.ownReport}
+            </p>
+          )}
           <div class="actions">
             {TRANSITIONS[status].map(({ to, label, kind }) => (
               <button
                 type="button"
                 key={to}
                 class={kind === 'primary' ? undefined : kind}
-                disabled={busy}
+                disabled={busy || reviews(to)}
+                aria-describedby={reviews(to) ? ownNoteId : undefined}
                 onClick={() => void patch({ status: to }, (r) => t.done[to](r.title))}
               >
                 {label}
@@ -385,7 +396,14 @@ function ReportCard(props: {
 
 /* ---------- The queue ---------- */
 
-function Queue({ onAuthLost }: { onAuthLost: () => void }) {
+function Queue({
+  onAuthLost,
+  isOwn,
+}: {
+  onAuthLost: () => void;
+  /** Whether the signed-in volunteer submitted a report and may not publish or reject it. */
+  isOwn: (report: Report) => boolean;
+}) {
   const [status, setStatus] = useState<ReportStatus>('pending');
   const [items, setItems] = useState<Report[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -502,6 +520,7 @@ function Queue({ onAuthLost }: { onAuthLost: () => void }) {
           <ReportCard
             key={`${report.id}`}
             report={report}
+            own={isOwn(report)}
             categories={categories}
             index={index}
             onChanged={changed}
@@ -532,6 +551,9 @@ function sectionsFor(role: string): Section[] {
 function VolunteerWork({ session }: { session: Session }) {
   const [section, setSection] = useState<Section>('reports');
   const { authLost } = session;
+  const selfReviewAllowed = useSelfReviewAllowed();
+  const isOwn = (report: Report) =>
+    !selfReviewAllowed && report.created_by != null && report.created_by === String(session.user.id);
   return (
     <>
       <h1>{t.queueHeading}</h1>
@@ -549,9 +571,11 @@ function VolunteerWork({ session }: { session: Session }) {
           </button>
         ))}
       </nav>
-      {section === 'reports' && <Queue onAuthLost={authLost} />}
+      {section === 'reports' && <Queue onAuthLost={authLost} isOwn={isOwn} />}
       {section === 'messages' && <Inbox onAuthLost={authLost} />}
-      {section === 'driveLogs' && <DriveLogReview onAuthLost={authLost} />}
+      {section === 'driveLogs' && (
+        <DriveLogReview onAuthLost={authLost} selfReviewAllowed={selfReviewAllowed} />
+      )}
       {section === 'channels' && <Channels onAuthLost={authLost} />}
     </>
   );

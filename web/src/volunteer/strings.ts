@@ -41,6 +41,7 @@ export const t = {
   reject: 'Reject',
   archive: 'Archive',
   restore: 'Publish again',
+  ownReport: 'You submitted this report: another volunteer publishes or rejects it.',
   edit: 'Edit',
   save: 'Save changes',
   saving: 'Saving…',
@@ -103,6 +104,7 @@ export const t = {
     approved: (name: string) => `“${name}” is approved: its readings are on the map.`,
     rejected: (name: string) => `“${name}” is rejected; its owner sees your reason.`,
     volunteersOnly: 'Only volunteers review drive logs.',
+    ownLog: 'This is your own drive log: another volunteer approves or rejects it.',
   },
   inbox: {
     tabsLabel: 'Messages by status',
