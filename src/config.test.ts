@@ -70,3 +70,9 @@ test('a feed broker host pattern that is not a host is refused', () => {
     (error) => error instanceof ConfigError && /TALLY_FEED_BROKER_HOSTS/.test(error.message),
   );
 });
+
+test('one may not review one’s own work unless TALLY_ALLOW_SELF_REVIEW is true', () => {
+  assert.equal(loadConfig({}).allowSelfReview, false);
+  assert.equal(loadConfig({ TALLY_ALLOW_SELF_REVIEW: 'true' }).allowSelfReview, true);
+  assert.equal(loadConfig({ TALLY_ALLOW_SELF_REVIEW: 'yes' }).allowSelfReview, false);
+});
