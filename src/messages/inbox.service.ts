@@ -44,7 +44,8 @@ export type ReportFromMessage = Partial<Omit<NewReportInput, 'contact'>>;
 export function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   if (line.length <= 80) return line || 'Message without text';
-  const cut = line.slice(0, 80);
+  // Never half of a character outside the Basic Multilingual Plane (an emoji): a lone surrogate is no text.
+  const cut = line.slice(0, /[\ud800-\udbff]/.test(line.charAt(79)) ? 79 : 80);
   const space = cut.lastIndexOf(' ');
   return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

@@ -19,3 +19,8 @@ test('a long message is cut at a word before 80 characters, marked with an ellip
 test('a message without text still gets a title', () => {
   assert.equal(titleFrom('   '), 'Message without text');
 });
+
+test('a long message is not cut between the two halves of an emoji', () => {
+  const title = titleFrom(`${'a'.repeat(79)}😀😀`);
+  assert.equal(title, `${'a'.repeat(79)}…`);
+});
