@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowedHosts } from './outbound/policy.js';
 import { webDistDir } from './paths.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -69,6 +70,11 @@ export interface Config {
    * The Things Network's and The Things Industries' clouds unless changed.
    */
   feedBrokerHosts: string[];
+  /**
+   * The private hosts and IP addresses Tally may connect to when a channel, feed or mirror names them (a local
+   * Kannel, an internal mail server): `host` or `host:port`. Every other target must be a public DNS name.
+   */
+  outboundAllowedHosts: string[];
   /** Where the built web app lives; absent in tests that need no pages. */
   webDir: string | null;
 }
@@ -206,6 +212,18 @@ function feedBrokerHosts(env: Env): string[] {
   return patterns;
 }
 
+function outboundAllowedHosts(env: Env): string[] {
+  const value = text(env, 'TALLY_OUTBOUND_ALLOWED_HOSTS');
+  if (value === null) return [];
+  const entries = value.split(',').map((entry) => entry.trim().toLowerCase());
+  try {
+    parseAllowedHosts(entries);
+  } catch (error) {
+    throw new ConfigError(`TALLY_OUTBOUND_ALLOWED_HOSTS: ${(error as Error).message}`);
+  }
+  return entries;
+}
+
 function countries(env: Env): string[] {
   const value = text(env, 'TALLY_COUNTRIES');
   if (value === null) return [];
@@ -275,6 +293,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mqttUrl: url(env, 'TALLY_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']),
     mqttIngest: (text(env, 'TALLY_MQTT_INGEST') ?? 'true') === 'true',
     feedBrokerHosts: feedBrokerHosts(env),
+    outboundAllowedHosts: outboundAllowedHosts(env),
     webDir: webDistDir,
   };
   return { ...config, ...overrides };

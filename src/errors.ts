@@ -53,6 +53,7 @@ export const errorCatalog = {
   empty_import: { status: 422, title: 'The file holds no readings Tally can read' },
   feed_not_found: { status: 404, title: 'No such sensor feed' },
   feed_host_not_allowed: { status: 422, title: 'Feeds may not read a broker on that host' },
+  outbound_target_refused: { status: 422, title: 'Tally does not connect to that host' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'That content type is not accepted here' },
   rate_limited: { status: 429, title: 'Too many requests; slow down' },

@@ -24,6 +24,7 @@ import { OutboxRepository } from './messages/outbox.repository.js';
 import { OutboxService } from './messages/outbox.service.js';
 import { MirrorRepository } from './mirror/mirror.repository.js';
 import { MirrorInfo } from './mirror/mirror-info.js';
+import { OutboundPolicy } from './outbound/policy.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
 import { DevicesRepository } from './sensors/devices.repository.js';
@@ -113,13 +114,16 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   const places = new PlacesService();
   const localPlaces = new LocalPlacesService(new LocalPlacesRepository(db.kysely), clock);
   const channels = new ChannelsRepository(db.kysely);
-  const channelsService = new ChannelsService(channels, vault, clock);
+  // Every connection to a host someone typed (gateways, mail servers, feeds' brokers) goes through it.
+  const outbound = new OutboundPolicy(config.outboundAllowedHosts);
+  const channelsService = new ChannelsService(channels, vault, clock, outbound);
   const outbox = new OutboxService(
     new OutboxRepository(db.kysely),
     channelsService,
     vault,
     clock,
     publicBaseOf(config),
+    outbound,
   );
   const inbox = new InboxService({
     messages: new MessagesRepository(db.kysely),
@@ -158,7 +162,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   );
   const readings = new ReadingsService(readingsRepository, devices, imports, clock);
   const uplinks = new UplinkIngest(readings, devices, clock);
-  const feeds = new FeedsService(new FeedsRepository(db.kysely), vault, clock, config.feedBrokerHosts);
+  const feeds = new FeedsService(new FeedsRepository(db.kysely), vault, clock, config.feedBrokerHosts, outbound);
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
@@ -174,7 +178,7 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     channels: channelsService,
     inbox,
     outbox,
-    mail: new MailPolling(channelsService, inbox),
+    mail: new MailPolling(channelsService, inbox, outbound),
     devices,
     imports,
     readings,

@@ -3,6 +3,8 @@ import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
 import { TallyError, validationError } from '../errors.js';
 import type { VonageSignatureMethod } from '../messages/gateways/vonage.js';
+import { checkChannelTargets } from '../messages/outbound-targets.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
 import { type Channel, type ChannelKind, isChannelKind, kindDefinitions } from './channel.js';
 import type { ChannelsRepository } from './channels.repository.js';
 
@@ -35,6 +37,8 @@ export class ChannelsService {
     /** Seals secrets with the same key as contacts: a copy of the database alone holds neither. */
     private readonly vault: ContactVault,
     private readonly clock: Clock,
+    /** Gateways' URLs and mail servers must be hosts Tally may connect to. */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async add(actor: Actor, input: NewChannelInput): Promise<Channel> {
@@ -73,6 +77,7 @@ export class ChannelsService {
         `must be one of ${vonageSignatureMethods.join(', ')}`,
       );
     }
+    checkChannelTargets(this.outbound, kind, input.settings ?? {});
     const now = this.clock.now().toISOString();
     const secretNames = Object.keys(input.secrets).sort();
     const stored = await this.channels.insert({

@@ -12,6 +12,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { TallyError } from '../errors.js';
 import { describeProblem, summarizeVerification, verifyLedger } from '../ledger/verify.js';
 import { defaultIntervalSeconds, parseInterval, runMirror } from '../mirror/mirror-command.js';
+import { OutboundPolicy } from '../outbound/policy.js';
 import { startServer } from '../server.js';
 import { createServices, type Services } from '../services.js';
 import { version } from '../version.js';
@@ -103,7 +104,10 @@ export function buildCli(): Command {
       "the origin's verifier key (name+id+key), instead of trusting the one it serves",
     )
     .action(async (url: string, options: { follow?: boolean; interval: number; key?: string }) => {
-      process.exitCode = await withDatabase(loadConfig(), (db) => runMirror(db, url, options));
+      const config = loadConfig();
+      // The origin is reached under the same rule as every host someone typed (TALLY_OUTBOUND_ALLOWED_HOSTS).
+      const outbound = new OutboundPolicy(config.outboundAllowedHosts);
+      process.exitCode = await withDatabase(config, (db) => runMirror(db, url, options, outbound));
     });
 
   const channel = program.command('channel').description('the SMS and chat gateways messages arrive through');

@@ -1,9 +1,13 @@
 /**
- * Handing an outbound message to its channel's gateway, over plain `fetch`. Each sender answers with the
- * gateway's id for the message (what its delivery reports will name) or throws a `SendFailure` saying
- * whether trying again later may help.
+ * Handing an outbound message to its channel's gateway, under the outbound policy (`src/outbound`). Each
+ * sender answers with the gateway's id for the message (what its delivery reports will name) or throws a
+ * `SendFailure` saying whether trying again later may help.
  */
 import type { Channel, ChannelKind } from '../channels/channel.js';
+import { OutboundUnreachable, outboundRequest } from '../outbound/http.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
+import { isOutboundRefused, refusedText } from '../outbound/refused.js';
+import { isNetworkError } from '../outbound/sockets.js';
 import { mailboxSettings, sendMail } from './email/mailbox.js';
 import { africasTalkingSendRequest } from './gateways/africas-talking.js';
 import { frontlineSendRequest } from './gateways/frontlinesms.js';
@@ -41,6 +45,8 @@ export interface SendContext {
   secrets: Record<string, string>;
   /** Where the gateway reaches this Tally for delivery reports: the public URL's origin. */
   publicBase: string;
+  /** Where the gateway may be: a public host, or one the operator allowed. */
+  outbound: OutboundPolicy;
 }
 
 type Sender = (message: Outgoing, context: SendContext) => Promise<HandedOver>;
@@ -59,14 +65,29 @@ function secret(context: SendContext, name: string): string {
   return value;
 }
 
-async function call(url: string, init: RequestInit): Promise<{ status: number; body: string }> {
-  let response: Response;
+interface CallInit {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+async function call(
+  context: SendContext,
+  url: string,
+  init: CallInit,
+): Promise<{ status: number; body: string }> {
+  let response: { status: number; body: Buffer };
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    response = await outboundRequest(context.outbound, url, { ...init, timeoutMs: 30_000 });
   } catch (error) {
-    throw new SendFailure(`the gateway could not be reached: ${(error as Error).message}`, true);
+    if (isOutboundRefused(error)) throw new SendFailure(refusedText, false);
+    // How the connection failed (refused, reset, timed out) is not told: it would map the network.
+    if (error instanceof OutboundUnreachable) {
+      throw new SendFailure(`the gateway could not be reached (${error.message})`, true);
+    }
+    throw new SendFailure('the gateway could not be reached', true);
   }
-  const body = await response.text();
+  const body = response.body.toString('utf8');
   if (response.status >= 500 || response.status === 429) {
     throw new SendFailure(`the gateway answered ${response.status}: ${body.slice(0, 200)}`, true);
   }
@@ -99,6 +120,7 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
       message.id,
     );
     const { body } = await call(
+      context,
       kannelSendUrl({
         baseUrl: setting(context, 'sendsmsUrl'),
         username: setting(context, 'username'),
@@ -116,7 +138,7 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
   twilio: async (message, context) => {
     const accountSid = setting(context, 'accountSid');
     const base = context.channel.settings.apiBaseUrl ?? 'https://api.twilio.com';
-    const { body } = await call(`${base}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
+    const { body } = await call(context, `${base}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${accountSid}:${secret(context, 'authToken')}`).toString('base64')}`,
@@ -143,7 +165,11 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
     });
     const base = context.channel.settings.apiBaseUrl;
     const url = base ? `${base}${new URL(request.url).pathname}` : request.url;
-    const { body } = await call(url, { method: 'POST', headers: request.headers, body: request.body });
+    const { body } = await call(context, url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
     const data = jsonOf(body).SMSMessageData as
       | { Recipients?: { messageId?: string; status?: string }[] }
       | undefined;
@@ -163,12 +189,12 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
       to: message.to,
       message: message.text,
     });
-    await call(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    await call(context, request.url, { method: 'POST', headers: request.headers, body: request.body });
     return { providerId: message.id, state: 'sent', detail: 'taken by FrontlineSMS' };
   },
   vonage: async (message, context) => {
     const base = context.channel.settings.apiBaseUrl ?? 'https://rest.nexmo.com';
-    const { body } = await call(`${base}/sms/json`, {
+    const { body } = await call(context, `${base}/sms/json`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: vonageSendForm({
@@ -196,6 +222,7 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
     const subject = context.channel.settings.replySubject ?? context.channel.name;
     try {
       const id = await sendMail(
+        context.outbound,
         mailboxSettings(context.channel, context.secrets),
         message.to,
         subject,
@@ -203,6 +230,8 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
       );
       return { providerId: id, state: 'sent', detail: 'taken by the SMTP server' };
     } catch (error) {
+      if (isOutboundRefused(error)) throw new SendFailure(refusedText, false);
+      if (isNetworkError(error)) throw new SendFailure('the SMTP server could not be reached', true);
       // SMTP's 5xx answers are final (no such mailbox, refused); everything else may pass later.
       const code = (error as { responseCode?: number }).responseCode;
       throw new SendFailure(
@@ -213,7 +242,7 @@ const senders: Partial<Record<ChannelKind, Sender>> = {
   },
   webhook: async (message, context) => {
     const body = Buffer.from(JSON.stringify({ id: message.id, to: message.to, text: message.text }));
-    await call(setting(context, 'replyUrl'), {
+    await call(context, setting(context, 'replyUrl'), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

@@ -3,6 +3,7 @@ import type { ChannelsService } from '../channels/channels.service.js';
 import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
 import { uuidv7 } from '../ids.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
 import type { DeliveryReport } from './gateways/twilio.js';
 import { canPush, SendFailure, send } from './outbound-senders.js';
 import type { DueMessage, OutboxRepository } from './outbox.repository.js';
@@ -33,6 +34,8 @@ export class OutboxService {
     private readonly clock: Clock,
     /** Where gateways reach this Tally for delivery reports (see `reachableAt`). */
     public publicBase: string,
+    /** Where gateways may be (`src/outbound`). */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   /** Where failures are told (the server's log once it runs). */
@@ -146,7 +149,12 @@ export class OutboxService {
       if (!message.sealedRecipient) throw new SendFailure('the recipient asked to be forgotten', false);
       const handed = await send(
         { id: message.id, to: this.vault.unseal(message.sealedRecipient), text: message.text },
-        { channel: channel.channel, secrets: channel.secrets, publicBase: this.publicBase },
+        {
+          channel: channel.channel,
+          secrets: channel.secrets,
+          publicBase: this.publicBase,
+          outbound: this.outbound,
+        },
       );
       await this.outbox.handedOver(message.id, handed.providerId, handed.state, handed.detail, now());
     } catch (error) {

@@ -1,3 +1,6 @@
+import { type OutboundResponse, OutboundUnreachable, outboundRequest } from '../outbound/http.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
+import { isOutboundRefused, refusedText } from '../outbound/refused.js';
 import { MirrorError } from './mirror-error.js';
 
 /** An entry as another deployment's `GET /api/v1/ledger/entries` serves it; nothing in it is trusted yet. */
@@ -24,6 +27,9 @@ export const entriesPageSize = 1000;
 
 // Long enough for a page of large entries over a slow link, short enough that a hung origin is noticed.
 const requestTimeoutMs = 60_000;
+// A page of a thousand entries with their content stays far below this.
+const largestAnswerBytes = 256 * 1024 * 1024;
+const followedRedirects = 5;
 
 /** The deployment's address as given, without a trailing slash; its API lives under it. */
 export function normalizeOriginUrl(raw: string): string {
@@ -63,6 +69,8 @@ export class MirrorClient {
 
   constructor(
     url: string,
+    /** The origin must be a public host, or one the operator allowed (`TALLY_OUTBOUND_ALLOWED_HOSTS`). */
+    private readonly outbound: OutboundPolicy,
     private readonly signal?: AbortSignal,
   ) {
     this.baseUrl = normalizeOriginUrl(url);
@@ -77,7 +85,7 @@ export class MirrorClient {
   }
 
   async checkpoint(): Promise<string> {
-    return (await this.get('/api/v1/ledger/checkpoint')).text();
+    return (await this.get('/api/v1/ledger/checkpoint')).body.toString('utf8');
   }
 
   /** Entries [start, end); the origin may send fewer than asked (its page size), never others. */
@@ -107,30 +115,33 @@ export class MirrorClient {
   private async getJson(path: string): Promise<unknown> {
     const response = await this.get(path);
     try {
-      return await response.json();
+      return JSON.parse(response.body.toString('utf8')) as unknown;
     } catch {
       throw this.malformed(path, 'not JSON');
     }
   }
 
-  private async get(path: string): Promise<Response> {
+  private async get(path: string): Promise<OutboundResponse> {
     const url = `${this.baseUrl}${path}`;
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
-    let response: Response;
+    let response: OutboundResponse;
     try {
-      response = await fetch(url, {
+      response = await outboundRequest(this.outbound, url, {
         headers: { accept: 'application/json, text/plain;q=0.9' },
-        signal: this.signal ? AbortSignal.any([this.signal, timeout]) : timeout,
-        redirect: 'follow',
+        timeoutMs: requestTimeoutMs,
+        ...(this.signal ? { signal: this.signal } : {}),
+        maxRedirects: followedRedirects,
+        maxBodyBytes: largestAnswerBytes,
       });
     } catch (error) {
-      const reason = timeout.aborted
-        ? `no answer within ${requestTimeoutMs / 1000} s`
-        : ((error as Error).cause as Error | undefined)?.message || (error as Error).message;
+      if (isOutboundRefused(error)) throw new MirrorError(`Could not reach ${url}: ${refusedText}`);
+      const reason =
+        error instanceof OutboundUnreachable && error.timedOut
+          ? `no answer within ${requestTimeoutMs / 1000} s`
+          : (error as Error).message;
       throw new MirrorError(`Could not reach ${url}: ${reason}`);
     }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
+    if (response.status < 200 || response.status > 299) {
+      const text = response.body.toString('utf8');
       let detail = text.slice(0, 300);
       try {
         const problem = JSON.parse(text) as { detail?: unknown };

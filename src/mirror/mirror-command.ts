@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { systemClock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { LedgerRepository } from '../ledger/ledger.repository.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
 import { MirrorRepository } from './mirror.repository.js';
 import { MirrorService, type SyncResult } from './mirror.service.js';
 import { MirrorError } from './mirror-error.js';
@@ -37,12 +38,18 @@ function describe(result: SyncResult): string {
 }
 
 /** `tally mirror URL`: one round, or rounds until SIGINT/SIGTERM with --follow. Returns the exit code. */
-export async function runMirror(db: Db, url: string, options: MirrorCommandOptions): Promise<number> {
+export async function runMirror(
+  db: Db,
+  url: string,
+  options: MirrorCommandOptions,
+  outbound: OutboundPolicy,
+): Promise<number> {
   const service = new MirrorService(
     db.kysely,
     new LedgerRepository(db.kysely, db.dialect),
     new MirrorRepository(db.kysely),
     systemClock,
+    outbound,
   );
   if (!options.follow) {
     try {

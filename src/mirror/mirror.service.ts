@@ -6,6 +6,7 @@ import { type Checkpoint, openCheckpoint } from '../ledger/checkpoint.js';
 import type { LedgerRepository, StoredCheckpoint } from '../ledger/ledger.repository.js';
 import { MerkleAccumulator, verifyConsistency } from '../ledger/merkle.js';
 import { type NoteVerifier, openNote, parseVerifierKey, verifierKeyText } from '../ledger/signed-note.js';
+import type { OutboundPolicy } from '../outbound/policy.js';
 import type { MirrorRepository, MirrorSource } from './mirror.repository.js';
 import { entriesPageSize, MirrorClient } from './mirror-client.js';
 import { MirrorError } from './mirror-error.js';
@@ -56,6 +57,8 @@ export class MirrorService {
     private readonly ledger: LedgerRepository,
     private readonly mirrors: MirrorRepository,
     private readonly clock: Clock,
+    /** Where an origin may be (`src/outbound`). */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async sync(options: SyncOptions): Promise<SyncResult> {
@@ -100,7 +103,7 @@ export class MirrorService {
   }
 
   private async round(source: MirrorSource | undefined, options: SyncOptions): Promise<SyncResult> {
-    const client = new MirrorClient(options.url, options.signal);
+    const client = new MirrorClient(options.url, this.outbound, options.signal);
     if (!source) await this.refuseOwnRecord(this.db);
     const pinned = options.key ? canonicalKey(options.key, '--key') : null;
     const trusted = source

@@ -3,6 +3,9 @@ import type { Clock } from '../clock.js';
 import type { ContactVault } from '../contacts/contact-vault.js';
 import { TallyError, validationError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import type { OutboundPolicy, Resolved } from '../outbound/policy.js';
+import { isOutboundRefused, refusedText } from '../outbound/refused.js';
+import { formatTarget, type Target } from '../outbound/target.js';
 import type { FeedsRepository } from './feeds.repository.js';
 import { brokerHostAllowed, feedKinds, isFeedKind, type SensorFeed } from './sensor-feed.js';
 
@@ -20,35 +23,30 @@ export interface FeedCredentials {
   password: string | null;
 }
 
-const brokerProtocols = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
+/** Brokers are read over MQTT, plain or over TLS; each given to the client as host and port, never as a URL. */
+const brokerProtocols = { mqtt: 1883, mqtts: 8883 } as const;
 
-function brokerUrl(raw: string): URL | null {
-  try {
-    return new URL(raw);
-  } catch {
-    return null;
-  }
-}
+const brokerUrlHint = 'must be a broker URL such as mqtts://eu1.cloud.thethings.network:8883';
 
-function checkedBrokerUrl(raw: string, allowedHosts: readonly string[]): string {
-  const url = brokerUrl(raw);
-  if (!url) {
-    throw validationError('/url', 'must be a broker URL such as mqtts://eu1.cloud.thethings.network:8883');
+function checkedBroker(raw: string, policy: OutboundPolicy, allowedHosts: readonly string[]): Target {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw validationError('/url', brokerUrlHint);
+  const scheme = raw.slice(0, raw.indexOf(':')).toLowerCase();
+  if (!(scheme in brokerProtocols)) {
+    throw validationError('/url', 'must be a broker URL starting with mqtt:// or mqtts://');
   }
-  if (!brokerProtocols.includes(url.protocol) || !url.hostname) {
-    throw validationError('/url', `must be a broker URL starting with ${brokerProtocols.join(', ')}//`);
-  }
-  if (url.username || url.password) {
+  if (/^[^/]*\/\/[^/?#]*@/.test(raw)) {
     // A password inside the URL would be stored and shown in the clear.
     throw validationError('/url', 'must not hold credentials: send username and password on their own');
   }
-  if (!brokerHostAllowed(url.hostname, allowedHosts)) {
+  const target = policy.parseUrl(raw, brokerProtocols);
+  // Checked on the host the policy parsed: the one the connection goes to.
+  if (!brokerHostAllowed(target.host, allowedHosts)) {
     throw new TallyError(
       'feed_host_not_allowed',
-      `Feeds here may read only brokers on ${allowedHosts.join(', ') || 'no host'}; ask an administrator to allow ${url.hostname}`,
+      `Feeds here may read only brokers on ${allowedHosts.join(', ') || 'no host'}; ask an administrator to allow ${target.host}`,
     );
   }
-  return url.href;
+  return target;
 }
 
 /** MQTT 3.1.1 §4.7: `#` only as the whole last level, `+` only as a whole level. */
@@ -79,6 +77,8 @@ export class FeedsService {
     private readonly clock: Clock,
     /** Patterns of the broker hosts feeds may connect to (`TALLY_FEED_BROKER_HOSTS`). */
     private readonly allowedHosts: readonly string[],
+    /** Where Tally may connect at all (`TALLY_OUTBOUND_ALLOWED_HOSTS` for private brokers). */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async add(actor: Actor, input: FeedInput): Promise<SensorFeed> {
@@ -89,7 +89,7 @@ export class FeedsService {
       id: uuidv7(),
       ownerId: owner.userId,
       kind: input.kind,
-      url: checkedBrokerUrl(input.url, this.allowedHosts),
+      url: this.brokerUrl(input.url),
       topic: checkedTopicFilter(input.topic),
       username: input.username || null,
       hasPassword: Boolean(input.password),
@@ -123,14 +123,40 @@ export class FeedsService {
   async enabledWithCredentials(): Promise<FeedCredentials[]> {
     const usable: FeedCredentials[] = [];
     for (const { feed, sealedPassword } of await this.feeds.listEnabled()) {
-      const host = brokerUrl(feed.url)?.hostname ?? '';
-      if (!brokerHostAllowed(host, this.allowedHosts)) {
-        await this.feeds.noteError(feed.id, `Feeds may no longer read brokers on ${host}`);
+      try {
+        checkedBroker(feed.url, this.outbound, this.allowedHosts);
+      } catch (error) {
+        await this.feeds.noteError(feed.id, this.refusal(error));
         continue;
       }
       usable.push({ feed, password: sealedPassword === null ? null : this.vault.unseal(sealedPassword) });
     }
     return usable;
+  }
+
+  /**
+   * The feed's broker checked and resolved now, just before connecting: the address to connect to. Throws
+   * the outbound policy's problem when it may not be reached.
+   */
+  resolveBroker(feed: SensorFeed): Promise<Resolved> {
+    return this.outbound.resolve(checkedBroker(feed.url, this.outbound, this.allowedHosts));
+  }
+
+  private brokerUrl(raw: string): string {
+    const target = checkedBroker(raw, this.outbound, this.allowedHosts);
+    return formatTarget(target, brokerProtocols[target.protocol as keyof typeof brokerProtocols]);
+  }
+
+  /** Why a stored feed is not read: refusals by the outbound policy say only the one fixed text. */
+  private refusal(error: unknown): string {
+    if (isOutboundRefused(error)) return refusedText;
+    if (error instanceof TallyError && error.code === 'feed_host_not_allowed') {
+      return error.message.replace(
+        /^.*ask an administrator to allow /s,
+        'Feeds may no longer read brokers on ',
+      );
+    }
+    return error instanceof Error ? error.message : String(error);
   }
 
   /** A message from the feed was stored (`error` null) or refused. */

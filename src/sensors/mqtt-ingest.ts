@@ -211,7 +211,7 @@ export class MqttIngest {
     const source = `feed ${feed.id}`;
     return new MqttSubscription({
       name: source,
-      url: feed.url,
+      resolve: () => this.feeds.resolveBroker(feed),
       topic: feed.topic,
       clientId: feedClientId(this.settings.deployment, feed.id),
       username: feed.username ?? undefined,

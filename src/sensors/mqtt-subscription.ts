@@ -1,4 +1,7 @@
-import { connect, connectAsync, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, connectAsync, type IClientOptions, type IPublishPacket, MqttClient } from 'mqtt';
+import type { Resolved } from '../outbound/policy.js';
+import { isOutboundRefused, refusedText } from '../outbound/refused.js';
+import { connectResolved, isNetworkError } from '../outbound/sockets.js';
 
 export interface MqttLogger {
   info(details: object, message: string): void;
@@ -8,7 +11,13 @@ export interface MqttLogger {
 export interface SubscriptionOptions {
   /** For logs: what is read, never the URL (it may hold credentials). */
   name: string;
-  url: string;
+  /**
+   * The broker, for a URL the operator configured. A broker someone typed is given as `resolve` instead:
+   * then nothing parses a URL again and each connection goes to the address checked just before it.
+   */
+  url?: string;
+  /** Checks and resolves the broker under the outbound policy, again before each connection. */
+  resolve?: () => Promise<Resolved>;
   topic: string;
   /** The same across restarts: the broker keeps the session under it, with what arrived while away. */
   clientId: string;
@@ -51,12 +60,20 @@ export class MqttSubscription {
     this.subscribed = new Promise((resolve) => {
       this.markSubscribed = resolve;
     });
-    this.client = connect(options.url, this.clientOptions());
+    if (options.resolve) {
+      this.client = new MqttClient(() => this.openChecked(), {
+        ...this.clientOptions(),
+        manualConnect: true,
+      });
+      void this.connectChecked();
+    } else {
+      this.client = connect(options.url ?? '', this.clientOptions());
+    }
     // mqtt.js sends a message's PUBACK when this calls back: only after the message is stored.
     this.client.handleMessage = (packet, done) => this.receive(packet, done);
     this.client.on('connect', () => this.connected());
     this.client.on('close', () => this.closed());
-    this.client.on('error', (error) => this.reportProblem(error.message));
+    this.client.on('error', (error) => this.reportProblem(describe(error)));
   }
 
   /** Answers on the same broker, at most once: an answer lost with the connection is not worth a retry. */
@@ -70,17 +87,61 @@ export class MqttSubscription {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.inFlight;
-    await this.client.endAsync();
+    // A broker the policy refused was never connected to: there is no stream to end.
+    if (this.client.stream) await this.client.endAsync();
   }
 
   /** Asks the broker to drop the session and what it keeps for it: for a feed that is gone for good. */
   async forgetSession(): Promise<void> {
-    const client = await connectAsync(this.options.url, {
-      ...this.clientOptions(),
-      clean: true,
-      connectTimeout: 10_000,
-    });
-    await client.endAsync();
+    const options = { ...this.clientOptions(), clean: true, connectTimeout: 10_000 };
+    if (!this.options.resolve) {
+      await (await connectAsync(this.options.url ?? '', options)).endAsync();
+      return;
+    }
+    const resolved = await this.options.resolve();
+    const client = new MqttClient(
+      () => connectResolved(resolved, resolved.target.protocol === 'mqtts'),
+      options,
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+        client.once('close', () => reject(new Error('the broker closed the connection')));
+      });
+    } finally {
+      await client.endAsync(true);
+    }
+  }
+
+  /** Where the next connection goes: checked and resolved just before it. */
+  private resolved: Resolved | null = null;
+  private everConnected = false;
+
+  /** Resolves and checks the broker, then connects; a refusal makes no connection and is retried later. */
+  private async connectChecked(): Promise<void> {
+    const resolve = this.options.resolve;
+    if (!resolve) return;
+    try {
+      this.resolved = await resolve();
+    } catch (error) {
+      this.reportProblem(isOutboundRefused(error) ? refusedText : 'the broker could not be reached');
+      this.scheduleRetry(false);
+      return;
+    }
+    if (this.stopping) return;
+    if (this.everConnected) {
+      this.client.reconnect();
+    } else {
+      this.everConnected = true;
+      this.client.connect();
+    }
+  }
+
+  private openChecked() {
+    const resolved = this.resolved;
+    if (!resolved) throw new Error('the broker was not checked before connecting');
+    return connectResolved(resolved, resolved.target.protocol === 'mqtts');
   }
 
   private clientOptions(): IClientOptions {
@@ -117,11 +178,18 @@ export class MqttSubscription {
     if (this.stopping || this.retryTimer) return;
     const wasHealthy = this.connectedAt > 0 && Date.now() - this.connectedAt >= healthyConnectionMs;
     this.connectedAt = 0;
+    this.scheduleRetry(wasHealthy);
+  }
+
+  private scheduleRetry(wasHealthy: boolean): void {
+    if (this.stopping || this.retryTimer) return;
     const waitMs = wasHealthy ? firstRetryMs : this.nextRetryMs;
     this.nextRetryMs = Math.min(waitMs * 2, longestRetryMs);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.stopping) this.client.reconnect();
+      if (this.stopping) return;
+      if (this.options.resolve) void this.connectChecked();
+      else this.client.reconnect();
     }, waitMs);
     this.retryTimer.unref();
   }
@@ -162,6 +230,11 @@ export class MqttSubscription {
   private redeliver(): void {
     this.client.stream.destroy();
   }
+}
+
+/** What the broker's owner is shown: how the network failed (refused, timed out) is not told apart. */
+function describe(error: Error): string {
+  return isNetworkError(error) ? 'the broker could not be reached' : error.message;
 }
 
 const notAcknowledged = new Error('left unacknowledged for the broker to deliver again');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isSignedWebhook, webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
 import { twilioSignature } from '../../src/messages/gateways/twilio.js';
 import { maxAttempts, retryDelayMs } from '../../src/messages/outbox.service.js';
-import { buildTestApp, json, type TestApp } from '../helpers/app.js';
+import { buildTestApp, json, localTargets, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 
 const secret = 'partner-secret-5c3e';
@@ -76,7 +76,7 @@ forEachDatabase('the outbox', (open) => {
   test('an acknowledgement for a gateway that takes no reply is queued, then sent signed to the partner', async (t) => {
     const { url, received, server } = await partner([]);
     t.after(() => server.close());
-    const testApp = await buildTestApp(await open());
+    const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
     assert.equal((await outbound(testApp))[0]?.status, 'queued');
     assert.equal(await testApp.services.outbox.runOnce(), 1);
@@ -93,7 +93,7 @@ forEachDatabase('the outbox', (open) => {
   test('a gateway that fails for now leaves the message queued for a later attempt', async (t) => {
     const { url, server } = await partner([503]);
     t.after(() => server.close());
-    const testApp = await buildTestApp(await open());
+    const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
     await testApp.services.outbox.runOnce();
     const [message] = await outbound(testApp);
@@ -106,7 +106,7 @@ forEachDatabase('the outbox', (open) => {
   test('a gateway that refuses the message itself marks it failed at once', async (t) => {
     const { url, server } = await partner([400]);
     t.after(() => server.close());
-    const testApp = await buildTestApp(await open());
+    const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
     await testApp.services.outbox.runOnce();
     const [message] = await outbound(testApp);
@@ -117,7 +117,10 @@ forEachDatabase('the outbox', (open) => {
   test('publishing a report made from a message queues a notice to its sender with the report’s link', async (t) => {
     const { url, server } = await partner([]);
     t.after(() => server.close());
-    const testApp = await buildTestApp(await open(), { publicUrl: 'https://reports.example.org' });
+    const testApp = await buildTestApp(await open(), {
+      publicUrl: 'https://reports.example.org',
+      outboundAllowedHosts: localTargets,
+    });
     await receiveOne(testApp, url);
     const volunteer = await testApp.as('volunteer');
     const inbox = await testApp.app.inject({ url: '/api/v1/messages?direction=inbound', headers: volunteer });
@@ -163,7 +166,7 @@ forEachDatabase('the outbox', (open) => {
         );
       });
     });
-    const testApp = await buildTestApp(await open());
+    const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     const coordinator = await testApp.as('coordinator');
     const added = await testApp.app.inject({
       method: 'POST',
@@ -233,7 +236,10 @@ forEachDatabase('the outbox', (open) => {
     });
     const authToken = 'f3b1c2d4e5a6978812345678abcdef01';
     const accountSid = 'AC0123456789abcdef0123456789abcdef';
-    const testApp = await buildTestApp(await open(), { publicUrl: 'https://reports.example.org' });
+    const testApp = await buildTestApp(await open(), {
+      publicUrl: 'https://reports.example.org',
+      outboundAllowedHosts: localTargets,
+    });
     const coordinator = await testApp.as('coordinator');
     const added = await testApp.app.inject({
       method: 'POST',
@@ -315,7 +321,7 @@ forEachDatabase('the outbox', (open) => {
         );
       });
     });
-    const testApp = await buildTestApp(await open());
+    const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     const coordinator = await testApp.as('coordinator');
     const origin = new URL(gateway.url).origin;
     for (const payload of [

@@ -9,6 +9,12 @@ import type { TestDb } from './databases.js';
 
 export const testPassword = 'correct horse battery staple';
 
+/**
+ * `outboundAllowedHosts` for tests whose gateways, mail servers, brokers or origins listen on this machine:
+ * the outbound policy refuses loopback unless the operator allows it, and so do the tests.
+ */
+export const localTargets = ['127.0.0.1', 'localhost'];
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig(
     { TALLY_DATA_DIR: '/tmp/tally-test-unused', TALLY_LOG_LEVEL: 'silent' },

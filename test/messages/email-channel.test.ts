@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Services } from '../../src/services.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, localTargets } from '../helpers/app.js';
 import { openTestDatabase } from '../helpers/databases.js';
 import { startDovecot } from '../helpers/dovecot.js';
 
@@ -80,7 +80,7 @@ test('an e-mail in the channel’s mailbox becomes an inbox message, and the ack
   t.after(() => sink.close());
   const db = await openTestDatabase('sqlite');
   t.after(() => db.destroy());
-  const { services } = await buildTestApp(db);
+  const { services } = await buildTestApp(db, { outboundAllowedHosts: localTargets });
   await services.channels.addAsOperator({
     id: 'mail',
     kind: 'email',
@@ -127,7 +127,7 @@ test('the same e-mail found again in the mailbox is stored once', { skip }, asyn
   t.after(() => dovecot.stop());
   const db = await openTestDatabase('sqlite');
   t.after(() => db.destroy());
-  const { services } = await buildTestApp(db);
+  const { services } = await buildTestApp(db, { outboundAllowedHosts: localTargets });
   await services.channels.addAsOperator({
     id: 'mail',
     kind: 'email',

@@ -545,7 +545,12 @@ interface Run {
 function tally(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, TALLY_LOG_LEVEL: 'silent', ...env },
+    env: {
+      ...process.env,
+      TALLY_LOG_LEVEL: 'silent',
+      TALLY_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      ...env,
+    },
   });
   const run: Run = { status: null, stdout: '', stderr: '' };
   const waiting: { pattern: RegExp; resolve(): void }[] = [];

@@ -12,9 +12,10 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { LedgerRepository } from '../../src/ledger/ledger.repository.js';
 import { MirrorRepository } from '../../src/mirror/mirror.repository.js';
 import { MirrorService, type SyncResult } from '../../src/mirror/mirror.service.js';
+import { OutboundPolicy } from '../../src/outbound/policy.js';
 import { createServices, type Services } from '../../src/services.js';
 import { SurveysRepository } from '../../src/surveys/surveys.repository.js';
-import { testConfig, testPassword } from '../helpers/app.js';
+import { localTargets, testConfig, testPassword } from '../helpers/app.js';
 import type { TestDb } from '../helpers/databases.js';
 
 export const originName = 'water.example.org/tally';
@@ -116,12 +117,14 @@ export async function fetchText(baseUrl: string, pathname: string): Promise<stri
   return response.text();
 }
 
-export function mirrorService(db: TestDb | Db): MirrorService {
+export function mirrorService(db: TestDb | Db, outbound = new OutboundPolicy(localTargets)): MirrorService {
   return new MirrorService(
     db.kysely,
     new LedgerRepository(db.kysely, db.dialect),
     new MirrorRepository(db.kysely),
     systemClock,
+    // The test origins listen on this machine, which only the operator's allowlist opens.
+    outbound,
   );
 }
 

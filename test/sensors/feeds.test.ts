@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, type TestContext, test } from 'node:test';
 import type { App } from '../../src/app.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { buildTestApp, localTargets, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
 import { assertProblem } from '../helpers/reports.js';
 import { type Headers, registerDevice, sensorSample } from '../helpers/sensors.js';
@@ -209,7 +209,8 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
       const owner = await testApp.as('reporter');
       const feed = await addFeed(testApp.app, owner, { ...ttnFeed(randomUUID()), url: 'mqtt://127.0.0.1:9' });
       const noted = await feedOnceNoted(testApp, owner, feed.id, (each) => each.last_error !== null);
-      assert.match(noted.last_error ?? '', /ECONNREFUSED/);
+      // Whether the port is closed or silent is not told: that would map the network for whoever asks.
+      assert.equal(noted.last_error, 'the broker could not be reached');
       assert.equal((await testApp.app.inject({ url: '/api/v1/health' })).statusCode, 200);
     });
   });
@@ -217,7 +218,10 @@ describe('sensor feeds read from a broker', { skip: mqttSkipReason }, () => {
 
 forEachDatabase('sensor feeds', (open) => {
   test('the feed password is never in any response', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const owner = await as('reporter');
     const password = `NNSXS.${randomUUID()}`;
     const added = await app.inject({
@@ -233,7 +237,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('the feed password is kept sealed in the database', async () => {
-    const { app, as, db } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as, db } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const password = `NNSXS.${randomUUID()}`;
     const feed = await addFeed(app, await as('reporter'), ttnFeed(randomUUID(), password));
     const row = await db.kysely
@@ -245,7 +252,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a feed is listed to its owner and to coordinators, not to other users', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const owner = await as('reporter');
     const feed = await addFeed(app, owner, ttnFeed(randomUUID()));
     const ids = async (headers: Headers) => (await feedsSeenBy(app, headers)).map((each) => each.id);
@@ -255,7 +265,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('another user cannot remove someone’s feed; its owner can', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const owner = await as('reporter');
     const feed = await addFeed(app, owner, ttnFeed(randomUUID()));
     const url = `/api/v1/sensors/feeds/${feed.id}`;
@@ -268,7 +281,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('adding a feed needs a signed-in user', async () => {
-    const { app } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -278,7 +294,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a broker URL holding credentials is refused, so no password is kept in the clear', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -297,14 +316,17 @@ forEachDatabase('sensor feeds', (open) => {
       method: 'POST',
       url: '/api/v1/sensors/feeds',
       headers: await as('reporter'),
-      payload: { ...ttnFeed(randomUUID()), url: 'mqtt://10.0.0.7:1883' },
+      payload: { ...ttnFeed(randomUUID()), url: 'mqtt://broker.example.org:1883' },
     });
     assertProblem(response, 422, 'feed_host_not_allowed');
     assert.match(response.json<{ detail: string }>().detail, /\*\.thethings\.network/);
   });
 
   test('a feed of a kind Tally cannot read is refused', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',
@@ -315,7 +337,10 @@ forEachDatabase('sensor feeds', (open) => {
   });
 
   test('a topic filter with a wildcard inside a level is refused', async () => {
-    const { app, as } = await buildTestApp(await open(), { feedBrokerHosts: testBrokerHosts });
+    const { app, as } = await buildTestApp(await open(), {
+      feedBrokerHosts: testBrokerHosts,
+      outboundAllowedHosts: localTargets,
+    });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/sensors/feeds',

@@ -30,6 +30,8 @@ export interface MqttTestOptions {
   waitUntilSubscribed?: boolean;
   /** The hosts feeds may read (the test broker's, unless given). */
   feedBrokerHosts?: string[];
+  /** The private hosts Tally may connect to (the test broker's, unless given). */
+  outboundAllowedHosts?: string[];
 }
 
 /** Feeds may read the test broker as they would The Things Network's. */
@@ -79,6 +81,8 @@ export async function listeningWithMqtt(
     mqttUrl: options.brokerUrl === undefined ? mqttUrl : options.brokerUrl,
     ledgerOrigin: origin,
     feedBrokerHosts: options.feedBrokerHosts ?? testBrokerHosts,
+    // The test broker runs on this machine: only the operator's allowlist lets feeds reach it.
+    outboundAllowedHosts: options.outboundAllowedHosts ?? [new URL(mqttUrl).hostname],
   };
   // Its accounts and services, with an app of its own that listens; the helper's app is never started.
   const base = await buildTestApp(db, overrides);

@@ -1,4 +1,5 @@
 import type { ChannelsService } from '../../channels/channels.service.js';
+import type { OutboundPolicy } from '../../outbound/policy.js';
 import type { InboxService } from '../inbox.service.js';
 import type { OutboxLogger } from '../outbox.service.js';
 import { mailboxSettings, readNewMail } from './mailbox.js';
@@ -12,6 +13,8 @@ export class MailPolling {
   constructor(
     private readonly channels: ChannelsService,
     private readonly inbox: InboxService,
+    /** Where mail servers may be (`src/outbound`). */
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   /** One round over every e-mail channel; answers how many e-mails were stored. A failing mailbox is logged and skipped. */
@@ -20,6 +23,7 @@ export class MailPolling {
     for (const channel of await this.channels.withSecretsOfKind('email')) {
       try {
         stored += await readNewMail(
+          this.outbound,
           mailboxSettings(channel.channel, channel.secrets),
           async (message, raw) => {
             await this.inbox.receive(channel.channel, message, raw);

@@ -6,6 +6,8 @@ import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Channel } from '../../channels/channel.js';
+import type { OutboundPolicy } from '../../outbound/policy.js';
+import { tlsNameOf } from '../../outbound/sockets.js';
 import type { InboundMessage } from '../gateways/inbound-message.js';
 
 export interface MailboxSettings {
@@ -88,13 +90,18 @@ export async function messageFromEmail(
  * between leaves it unseen, read again next time, and stored once (its message id makes it a retry).
  */
 export async function readNewMail(
+  policy: OutboundPolicy,
   settings: MailboxSettings,
   store: (message: InboundMessage, raw: Record<string, unknown>) => Promise<void>,
 ): Promise<number> {
+  // Checked and resolved now; the client is given the checked address, and the name only for TLS.
+  const server = await policy.resolve(policy.parseHost('imap', settings.imapHost, settings.imapPort));
   const client = new ImapFlow({
-    host: settings.imapHost,
-    port: settings.imapPort,
+    host: server.address,
+    port: server.target.port,
     secure: settings.imapSecure,
+    ...tlsNameOf(server),
+    tls: { ...tlsNameOf(server) },
     auth: { user: settings.user, pass: settings.password },
     logger: false,
   });
@@ -128,15 +135,20 @@ export async function readNewMail(
 
 /** Sends one e-mail from the channel's address; answers the message id the SMTP server took it under. */
 export async function sendMail(
+  policy: OutboundPolicy,
   settings: MailboxSettings,
   to: string,
   subject: string,
   text: string,
 ): Promise<string> {
+  const server = await policy.resolve(policy.parseHost('smtp', settings.smtpHost, settings.smtpPort));
   const transport = nodemailer.createTransport({
-    host: settings.smtpHost,
-    port: settings.smtpPort,
+    host: server.address,
+    port: server.target.port,
     secure: settings.smtpSecure,
+    // STARTTLS and TLS check the certificate against the name, while the connection goes to the checked address.
+    ...tlsNameOf(server),
+    tls: { ...tlsNameOf(server) },
     ...(settings.smtpUser && settings.smtpPassword
       ? { auth: { user: settings.smtpUser, pass: settings.smtpPassword } }
       : {}),
