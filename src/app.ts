@@ -19,7 +19,9 @@ import { localPlacesRoutes, placesRoutes } from './geo/places.routes.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandling, sendProblem, toTallyError } from './http/errors-handler.js';
+import { registerSameOriginCheck } from './http/same-origin.js';
 import { Problem } from './http/schemas.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { systemRoutes } from './http/system.routes.js';
 import { validatorCompiler } from './http/validation.js';
 import { ledgerRoutes } from './ledger/ledger.routes.js';
@@ -103,9 +105,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   registerBodyParsers(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    // Browsers must not guess a type: an export or a report's text is never run as a page or script.
-    reply.header('x-content-type-options', 'nosniff');
   });
+  registerSecurityHeaders(app, config);
   if (!services.identity.signer) {
     // A mirror copies another deployment's record: every change belongs there, none here.
     app.addHook('onRequest', async (request) => {
@@ -122,6 +123,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
 
   await app.register(fastifyCookie);
   registerAuthentication(app, services.accounts);
+  registerSameOriginCheck(app, config);
   await app.register(fastifyRateLimit, {
     global: false,
     // After authentication, so signed-in callers are counted by account with their own limit.

@@ -31,6 +31,11 @@ export interface Config {
   authenticatedReportsPerMinute: number;
   loginAttemptsPerMinute: number;
   trustProxy: boolean;
+  /**
+   * The sites allowed to show the public map and a report's page in a frame (`https://host[:port]`), or `*` for
+   * any site. Empty: no site may frame any page.
+   */
+  embedOrigins: string[];
   /** IANA zone in which times typed into the no-JavaScript report form are read. */
   timeZone: string;
   /**
@@ -224,6 +229,22 @@ function outboundAllowedHosts(env: Env): string[] {
   return entries;
 }
 
+function embedOrigins(env: Env): string[] {
+  const value = text(env, 'TALLY_EMBED_ORIGINS');
+  if (value === null) return [];
+  const origins = value.split(',').map((entry) => entry.trim().toLowerCase().replace(/\/$/, ''));
+  // They are written into a Content-Security-Policy header as they are, so nothing else may pass.
+  const bad = origins.find(
+    (entry) => entry !== '*' && !/^https?:\/\/(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(entry),
+  );
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TALLY_EMBED_ORIGINS must be origins such as https://news.example.org, separated by commas, or *; got "${bad}"`,
+    );
+  }
+  return origins;
+}
+
 function countries(env: Env): string[] {
   const value = text(env, 'TALLY_COUNTRIES');
   if (value === null) return [];
@@ -281,6 +302,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authenticatedReportsPerMinute: integer(env, 'TALLY_RATE_LIMIT_AUTHENTICATED', 600, 1, 10_000_000),
     loginAttemptsPerMinute: integer(env, 'TALLY_RATE_LIMIT_LOGIN', 10, 1, 10_000_000),
     trustProxy: (text(env, 'TALLY_TRUST_PROXY') ?? 'false') === 'true',
+    embedOrigins: embedOrigins(env),
     timeZone: timeZone(env),
     ledgerOrigin: origin(env),
     verificationThreshold: integer(env, 'TALLY_VERIFICATION_THRESHOLD', 2, 1, 100),

@@ -31,6 +31,7 @@ export const errorCatalog = {
   own_work_review: { status: 403, title: 'You may not review your own work' },
   redaction_not_allowed: { status: 409, title: 'That entry cannot be redacted' },
   read_only_mirror: { status: 403, title: 'This deployment is a read-only mirror' },
+  cross_site_request: { status: 403, title: 'The request came from another site' },
   channel_not_found: { status: 404, title: 'No such channel' },
   channel_exists: { status: 409, title: 'A channel with that id already exists' },
   message_not_found: { status: 404, title: 'No such message' },

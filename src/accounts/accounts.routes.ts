@@ -29,6 +29,7 @@ const TokenAnswer = Type.Object({
 
 export function accountsRoutes(app: TypedApp, services: Services, config: Config): void {
   const { accounts } = services;
+  const secureCookie = config.publicUrl?.startsWith('https:') ?? false;
   app.addSchema(UserView);
 
   app.post(
@@ -51,7 +52,8 @@ export function accountsRoutes(app: TypedApp, services: Services, config: Config
         path: '/',
         httpOnly: true,
         sameSite: 'lax',
-        secure: request.protocol === 'https',
+        // Behind a proxy that ends TLS the request itself is plain http: the public address tells.
+        secure: secureCookie || request.protocol === 'https',
         ...(issued.expiresAt ? { expires: new Date(issued.expiresAt) } : {}),
       });
       return { token: issued.token, expires_at: issued.expiresAt, user: toUserView(issued.user) };

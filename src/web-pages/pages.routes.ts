@@ -41,6 +41,9 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     prefix: '/',
     index: false,
     wildcard: true,
+    // A page is answered by its route, never as the built file: `/volunteer.html` would skip what the route
+    // fills in.
+    allowedPath: (pathName: string) => !pathName.toLowerCase().endsWith('.html'),
     setHeaders(res: { header(name: string, value: string): unknown }, filePath: string) {
       // Vite puts a content hash in every asset name, so they never change; pages must be re-fetched.
       const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
@@ -68,14 +71,8 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
   ] as const) {
     if (!existsSync(path.join(webDir, file))) continue;
     const body = page(file);
-    app.get(route, { schema: { hide: true } }, (_request, reply) => {
-      // The map may be embedded in other sites; pages where decisions are clicked (the volunteers' queue, a
-      // report's check form, a sensor owner's tokens) may not.
-      if (route === '/volunteer' || route === '/reports/:id' || route === '/sensors') {
-        reply.header('x-frame-options', 'DENY');
-      }
-      return sendPage(reply, body);
-    });
+    // Which sites may frame a page is decided with the other browser headers (src/http/security-headers.ts).
+    app.get(route, { schema: { hide: true } }, (_request, reply) => sendPage(reply, body));
   }
   app.get('/report', { schema: { hide: true } }, async (_request, reply) =>
     sendPage(reply, await renderReportPage({}, '')),

@@ -147,6 +147,7 @@ forEachDatabase('accounts API', (open) => {
       method: 'POST',
       url: '/api/v1/auth/logout',
       cookies: { tally_session: token },
+      headers: { origin: 'http://localhost' },
     });
     const cleared = logout.cookies.find((c) => c.name === 'tally_session');
     assert.ok(cleared, 'the cookie was not cleared');
@@ -249,6 +250,7 @@ forEachDatabase('accounts API', (open) => {
       method: 'PATCH',
       url: `/api/v1/reports/${report.id}`,
       cookies: { tally_session: token },
+      headers: { origin: 'http://localhost' },
       payload: { status: 'published' },
     });
     assert.equal(response.statusCode, 200);
