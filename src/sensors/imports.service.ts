@@ -117,6 +117,10 @@ export class ImportsService {
     const factor = this.countsFactor(device);
     const id = uuidv7();
     const readings = toReadings(lines, device, factor, id, nowMs);
+    // A fixed station's log places it by its GPS, which is its owner's home: its readings, summary and
+    // rejected lines must say no more than where the public sees the device.
+    const hidden = hidesItsPlace(device);
+    const shownRejected = hidden ? rejected.map((line) => ({ ...line, text: '' })) : rejected;
     const item: SensorImport = {
       id,
       ownerId: owner.userId,
@@ -133,9 +137,9 @@ export class ImportsService {
       // Two lines of one file at the same instant: the first is stored, the second is a duplicate.
       duplicateCount: 0,
       rejectedCount: rejected.length,
-      rejectedLines: rejected.slice(0, rejectedLinesKept),
+      rejectedLines: shownRejected.slice(0, rejectedLinesKept),
       metadata: {},
-      summary: summarize(lines),
+      summary: summarize(lines, device.mobility === 'fixed' ? device.publicLocation : undefined),
       createdAt: new Date(nowMs).toISOString(),
       submittedAt: null,
       decidedAt: null,
@@ -290,6 +294,15 @@ function splitFuture(lines: readonly BgeigieLine[], nowMs: number) {
   return { lines: kept, future };
 }
 
+/** A fixed device shown at the centre of its hexagon rather than at its place. */
+function hidesItsPlace(device: Device): boolean {
+  return device.mobility === 'fixed' && device.locationPrecision === 'coarse';
+}
+
+/**
+ * A fixed device's lines are placed where the public sees the device, as its live readings are: a station
+ * does not drive, and a coarse one's GPS positions are the home its owner chose to hide.
+ */
 function toReadings(
   lines: readonly BgeigieLine[],
   device: Device,
@@ -297,15 +310,16 @@ function toReadings(
   importId: string,
   receivedMs: number,
 ): NewReading[] {
+  const fixedAt = device.mobility === 'fixed' ? (device.publicLocation ?? null) : undefined;
   return lines.map((line) => ({
     deviceId: device.id,
     quantity: 'radiation',
     capturedMs: line.capturedAt,
     value: doseRate(line.cpm, factor),
     cpm: line.cpm,
-    lat: line.lat,
-    lon: line.lon,
-    altitude: line.altitude,
+    lat: fixedAt === undefined ? line.lat : (fixedAt?.lat ?? null),
+    lon: fixedAt === undefined ? line.lon : (fixedAt?.lon ?? null),
+    altitude: fixedAt === undefined ? line.altitude : null,
     flags: (line.gpsValid ? 0 : readingFlags.noGpsFix) | (line.cpmValid ? 0 : readingFlags.countsNotValid),
     importId,
     line: line.line,

@@ -1,4 +1,5 @@
 import type { BgeigieLine, RejectedBgeigieLine } from './decoders/bgeigie.js';
+import type { Position } from './device.js';
 
 export const importStatuses = ['processed', 'submitted', 'approved', 'rejected'] as const;
 export type ImportStatus = (typeof importStatuses)[number];
@@ -56,7 +57,8 @@ export interface SensorImport {
 
 export const rejectedLinesKept = 5_000;
 
-export function summarize(lines: readonly BgeigieLine[]): ImportSummary {
+/** `placedAt`: a fixed device's public position, which its lines' own positions give way to. */
+export function summarize(lines: readonly BgeigieLine[], placedAt?: Position | null): ImportSummary {
   let minCpm = Number.POSITIVE_INFINITY;
   let maxCpm = Number.NEGATIVE_INFINITY;
   let fixes = 0;
@@ -85,6 +87,11 @@ export function summarize(lines: readonly BgeigieLine[]): ImportSummary {
     gpsFixShare: any ? Math.round((fixes / lines.length) * 10_000) / 10_000 : 0,
     firstCapturedAt: any ? new Date(first).toISOString() : null,
     lastCapturedAt: any ? new Date(last).toISOString() : null,
-    bbox: fixes > 0 ? [west, south, east, north] : null,
+    bbox:
+      fixes === 0 || placedAt === null
+        ? null
+        : placedAt
+          ? [placedAt.lon, placedAt.lat, placedAt.lon, placedAt.lat]
+          : [west, south, east, north],
   };
 }
