@@ -71,6 +71,19 @@ test('a feed broker host pattern that is not a host is refused', () => {
   );
 });
 
+test('no private host may be connected to unless TALLY_OUTBOUND_ALLOWED_HOSTS names it', () => {
+  assert.deepEqual(loadConfig({}).outboundAllowedHosts, []);
+  const config = loadConfig({ TALLY_OUTBOUND_ALLOWED_HOSTS: 'Kannel.Internal:13013, 10.0.0.5, [fd00::1]:25' });
+  assert.deepEqual(config.outboundAllowedHosts, ['kannel.internal:13013', '10.0.0.5', '[fd00::1]:25']);
+});
+
+test('an outbound allowed host that is not a host name or IP address is refused', () => {
+  assert.throws(
+    () => loadConfig({ TALLY_OUTBOUND_ALLOWED_HOSTS: 'http://kannel.internal' }),
+    (error) => error instanceof ConfigError && /TALLY_OUTBOUND_ALLOWED_HOSTS/.test(error.message),
+  );
+});
+
 test('one may not review one’s own work unless TALLY_ALLOW_SELF_REVIEW is true', () => {
   assert.equal(loadConfig({}).allowSelfReview, false);
   assert.equal(loadConfig({ TALLY_ALLOW_SELF_REVIEW: 'true' }).allowSelfReview, true);

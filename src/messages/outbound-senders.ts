@@ -78,7 +78,12 @@ async function call(
 ): Promise<{ status: number; body: string }> {
   let response: { status: number; body: Buffer };
   try {
-    response = await outboundRequest(context.outbound, url, { ...init, timeoutMs: 30_000 });
+    response = await outboundRequest(context.outbound, url, {
+      ...init,
+      timeoutMs: 30_000,
+      // Each redirect's target is checked like the first.
+      maxRedirects: 5,
+    });
   } catch (error) {
     if (isOutboundRefused(error)) throw new SendFailure(refusedText, false);
     // How the connection failed (refused, reset, timed out) is not told: it would map the network.

@@ -112,9 +112,10 @@ export async function outboundRequest(
   const timeout = AbortSignal.timeout(request.timeoutMs ?? defaultTimeoutMs);
   const deadline = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
   let current = url;
+  let asked = request;
   for (let hop = 0; ; hop++) {
     const target = policy.parseUrl(current, httpProtocols);
-    const response = await once(await policy.resolve(target), request, deadline);
+    const response = await once(await policy.resolve(target), asked, deadline);
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location && hop < (request.maxRedirects ?? 0)) {
       let next: URL;
@@ -124,6 +125,15 @@ export async function outboundRequest(
         return { ...response, url: current };
       }
       current = next.href;
+      // As browsers and fetch do: 303, and 301 or 302 after a POST, are followed with a GET without the body.
+      const method = (asked.method ?? 'GET').toUpperCase();
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        const { body: _dropped, ...rest } = asked;
+        asked = { ...rest, method: 'GET' };
+      }
       continue;
     }
     return { ...response, url: current };

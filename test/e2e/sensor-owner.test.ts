@@ -217,6 +217,11 @@ describe('sensor owners in the browser', { skip: browserSkipReason }, () => {
         await url.fill('mqtt://10.0.0.7:1883');
         await page.getByLabel('Topic').fill(topic);
         await page.getByRole('button', { name: 'Add the feed' }).click();
+        await page.getByText('Use the broker’s public host name, not an IP address').waitFor();
+        assert.equal(await url.getAttribute('aria-invalid'), 'true');
+
+        await url.fill('mqtt://broker.example.org:1883');
+        await page.getByRole('button', { name: 'Add the feed' }).click();
         await page
           .getByText('Feeds here may read only brokers on *.thethings.network, *.thethings.industries')
           .waitFor();

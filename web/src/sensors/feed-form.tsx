@@ -65,8 +65,14 @@ function checked(draft: FeedDraft): DraftErrors {
 
 /** The server's reasons, each next to its field; a refused host marks the URL. */
 function errorsOf(err: unknown): DraftErrors {
-  const hostRefused = err instanceof ApiError && err.code === 'feed_host_not_allowed';
-  return { ...(hostRefused ? { url: texts.hostNotAllowed } : {}), ...fieldErrorsOf(err, fieldOfPointer) };
+  const code = err instanceof ApiError ? err.code : null;
+  const url =
+    code === 'feed_host_not_allowed'
+      ? texts.hostNotAllowed
+      : code === 'outbound_target_refused'
+        ? texts.targetRefused
+        : undefined;
+  return { ...(url ? { url } : {}), ...fieldErrorsOf(err, fieldOfPointer) };
 }
 
 function KindField(props: { value: FeedKind; error: string | undefined; onValue: (kind: FeedKind) => void }) {

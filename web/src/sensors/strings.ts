@@ -267,6 +267,7 @@ export const t = {
     urlRequired: 'Give the broker’s URL.',
     topicRequired: 'Give the topic to read.',
     hostNotAllowed: 'Use a broker on one of the hosts named above.',
+    targetRefused: 'Use the broker’s public host name, not an IP address or a host inside this network.',
     fixErrors: 'Please correct the fields marked below.',
     added: (topic: string) => `The feed ${topic} is added: Tally starts reading it.`,
   },
