@@ -34,6 +34,8 @@ export const errorCatalog = {
   cross_site_request: { status: 403, title: 'The request came from another site' },
   channel_not_found: { status: 404, title: 'No such channel' },
   channel_exists: { status: 409, title: 'A channel with that id already exists' },
+  channel_disabled: { status: 403, title: 'The channel is switched off' },
+  channel_deleted: { status: 410, title: 'The channel was deleted' },
   message_not_found: { status: 404, title: 'No such message' },
   message_already_linked: { status: 409, title: 'The message already belongs to a report' },
   malformed_message: { status: 400, title: 'The gateway sent a message Tally cannot read' },

@@ -77,7 +77,10 @@ export interface Services {
   record: PublicRecord;
   /** Where a mirror copies from (null on a deployment that keeps its own record). */
   mirror: MirrorInfo;
-  /** Puts the settings the public sees on the record if they changed since last recorded (at start). */
+  /**
+   * Puts the settings the public sees on the record if they changed since last recorded (at start), and
+   * channels added before channels were recorded; true when the settings changed.
+   */
   recordPublicSettings(): Promise<boolean>;
 }
 
@@ -113,10 +116,10 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   const vault = ContactVault.open(config.dataDir);
   const places = new PlacesService();
   const localPlaces = new LocalPlacesService(new LocalPlacesRepository(db.kysely), clock);
-  const channels = new ChannelsRepository(db.kysely);
+  const channels = new ChannelsRepository(db.kysely, ledgerRepository);
   // Every connection to a host someone typed (gateways, mail servers, feeds' brokers) goes through it.
   const outbound = new OutboundPolicy(config.outboundAllowedHosts);
-  const channelsService = new ChannelsService(channels, vault, clock, outbound);
+  const channelsService = new ChannelsService(channels, vault, clock, outbound, record);
   const outbox = new OutboxService(
     new OutboxRepository(db.kysely),
     channelsService,
@@ -190,6 +193,10 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     identity,
     record,
     mirror: new MirrorInfo(new MirrorRepository(db.kysely), ledgerRepository, identity.signer === null),
-    recordPublicSettings: () => recordPublicSettings(ledgerRepository, record, surveys, config),
+    recordPublicSettings: async () => {
+      const changed = await recordPublicSettings(ledgerRepository, record, surveys, config);
+      await channelsService.recordUnrecorded();
+      return changed;
+    },
   };
 }

@@ -51,4 +51,25 @@ export interface Channel {
   refusedRequests: number;
   createdAt: string;
   updatedAt: string;
+  /** When it was deleted: it then has no secrets nor private settings, and receives and sends nothing. */
+  deletedAt: string | null;
+}
+
+/**
+ * The settings anyone may know of a channel. The others name gateways' hosts, accounts, user names, the
+ * deployment's numbers or a volunteer's own phone (SMSSync): a path to the gateway or to a person, never
+ * for the public record. The language says only in which language senders are answered.
+ */
+export const publicSettingNames: readonly string[] = ['language'];
+
+/** What the public record says of a channel: never a secret, never a setting that is not public. */
+export function publicChannelContent(channel: Channel) {
+  return {
+    id: channel.id,
+    kind: channel.kind,
+    name: channel.name,
+    language: channel.settings.language ?? null,
+    enabled: channel.enabled,
+    deleted: channel.deletedAt !== null,
+  };
 }

@@ -44,6 +44,17 @@ const NewChannelBody = Type.Object(
   { additionalProperties: false },
 );
 
+const ChannelParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 63 }) });
+
+const ChannelChange = Type.Object(
+  {
+    enabled: Type.Boolean({
+      description: 'false switches the channel off: its gateway is refused, its queued messages wait',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export function channelsRoutes(app: TypedApp, services: Services): void {
   app.get(
     '/api/v1/channels',
@@ -68,5 +79,35 @@ export function channelsRoutes(app: TypedApp, services: Services): void {
     },
     async (request, reply) =>
       reply.code(201).send(toView(await services.channels.add(request.actor, request.body))),
+  );
+  app.patch(
+    '/api/v1/channels/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Switch a channel off or on again (coordinators and up); on the public record',
+        params: ChannelParams,
+        body: ChannelChange,
+        response: { 200: ChannelView, ...problemResponses },
+      },
+    },
+    async (request) =>
+      toView(await services.channels.setEnabled(request.actor, request.params.id, request.body.enabled)),
+  );
+  app.delete(
+    '/api/v1/channels/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Delete a channel (coordinators and up): its secrets are erased, its messages stay, its id is not used again',
+        params: ChannelParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await services.channels.remove(request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
   );
 }

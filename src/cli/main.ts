@@ -162,9 +162,31 @@ export function buildCli(): Command {
       const channels = await withServices(loadConfig(), ({ channels }) => channels.listAsOperator());
       for (const c of channels) {
         console.log(
-          `${c.id}\t${c.kind}\t${c.name}\tsecrets: ${c.secretNames.join(', ') || 'none'}\trefused: ${c.refusedRequests}`,
+          `${c.id}\t${c.kind}\t${c.name}\tsecrets: ${c.secretNames.join(', ') || 'none'}\trefused: ${c.refusedRequests}${c.enabled ? '' : '\tswitched off'}`,
         );
       }
+    });
+
+  channel
+    .command('disable <id>')
+    .description("switch a channel off: its gateway's requests are refused, its queued messages wait")
+    .action(async (id: string) => {
+      await withServices(loadConfig(), ({ channels }) => channels.setEnabledAsOperator(id, false));
+      console.log(`Channel ${id} is switched off`);
+    });
+  channel
+    .command('enable <id>')
+    .description('switch a channel on again; its waiting messages are sent')
+    .action(async (id: string) => {
+      await withServices(loadConfig(), ({ channels }) => channels.setEnabledAsOperator(id, true));
+      console.log(`Channel ${id} is switched on`);
+    });
+  channel
+    .command('remove <id>')
+    .description('delete a channel: its secrets are erased, its messages stay, its id is never used again')
+    .action(async (id: string) => {
+      await withServices(loadConfig(), ({ channels }) => channels.removeAsOperator(id));
+      console.log(`Deleted channel ${id}; the messages it brought stay in the inbox`);
     });
 
   const importCommand = program.command('import').description('bring data files in');

@@ -7,6 +7,7 @@ import * as messages from './migrations/2026-11-26T02-00-messages.js';
 import * as categoryKeywords from './migrations/2026-11-26T03-00-category-keywords.js';
 import * as localPlaces from './migrations/2026-11-26T04-00-local-places.js';
 import * as sensors from './migrations/2026-11-26T05-00-sensors.js';
+import * as channelDeletion from './migrations/2026-12-08T03-25-channel-deletion.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-26T03-00-category-keywords': categoryKeywords,
   '2026-11-26T04-00-local-places': localPlaces,
   '2026-11-26T05-00-sensors': sensors,
+  '2026-12-08T03-25-channel-deletion': channelDeletion,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -146,6 +146,8 @@ export interface ChannelsTable {
   refused_requests: number;
   created_at: string;
   updated_at: string;
+  /** Set when the channel was deleted; the row stays for its messages, without secrets. */
+  deleted_at: string | null;
 }
 
 export interface ContactsTable {

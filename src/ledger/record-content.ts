@@ -1,7 +1,7 @@
 /**
  * What each kind of entry carries as content (canonical JSON). Mirrors rebuild the public state from these;
  * `tally ledger verify` compares that state with the database. Subjects: `report:<id>`, `category:<id>`,
- * `account:<pseudonym>`, `deployment`.
+ * `account:<pseudonym>`, `channel:<id>`, `deployment`.
  */
 import type { ReportView } from '../reports/report-view.js';
 
@@ -21,10 +21,21 @@ export const recordActions = [
   /** Content: `RoleRecord`. */
   'role.granted',
   'role.changed',
+  /** Content: `AccountStatusRecord`; a deactivated account may no longer act at all. */
+  'account.deactivated',
+  'account.activated',
   /** Content: `RedactionRecord`; the entries named lose their content. */
   'record.redacted',
   /** Content: the public settings (`public-settings.ts`). */
   'settings.changed',
+  /**
+   * Content: `ChannelRecord`, the channel's public state after the change (`publicChannelContent`). A
+   * channel's secrets and its other settings (gateways' hosts, accounts, numbers) are never recorded.
+   */
+  'channel.created',
+  'channel.disabled',
+  'channel.enabled',
+  'channel.deleted',
 ] as const;
 
 export type RecordAction = (typeof recordActions)[number];
@@ -51,6 +62,21 @@ export interface RoleRecord {
   account: string;
   role: string;
   previous_role: string | null;
+}
+
+export interface AccountStatusRecord {
+  account: string;
+  active: boolean;
+}
+
+export interface ChannelRecord {
+  id: string;
+  kind: string;
+  name: string;
+  /** The language senders are answered in, the one setting that is public. */
+  language: string | null;
+  enabled: boolean;
+  deleted: boolean;
 }
 
 export interface RedactionRecord {

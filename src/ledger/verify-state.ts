@@ -7,6 +7,8 @@
 import { sql, type Transaction } from 'kysely';
 import { CategoriesRepository, type Category } from '../categories/categories.repository.js';
 import { toCategoryView } from '../categories/categories.service.js';
+import { type Channel, publicChannelContent } from '../channels/channel.js';
+import { ChannelsRepository } from '../channels/channels.repository.js';
 import type { Dialect } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { type ReportQuery, ReportsRepository, type StoredReport } from '../reports/reports.repository.js';
@@ -35,6 +37,8 @@ export interface StateCounts {
   votesChecked: number;
   categoriesChecked: number;
   accountsChecked: number;
+  /** Channels (deleted ones too) compared with their latest `channel.*` entry; none on a mirror. */
+  channelsChecked: number;
 }
 
 const reportStateActions = ['report.published', 'report.edited', 'report.rejected', 'report.archived'];
@@ -98,10 +102,15 @@ export class StateCheck {
   private publicFieldKeys = new Map<string, Set<string>>();
   /** The latest `role.*` entry per account pseudonym, and the role it gave. */
   private readonly roleMarks = new Map<string, { index: number; role: string | null }>();
+  /** The latest `account.deactivated` or `account.activated` entry per account pseudonym. */
+  private readonly activeMarks = new Map<string, { index: number; active: boolean }>();
+  /** The latest `channel.*` entry per channel id. */
+  private readonly channelMarks = new Map<string, number>();
   private reportsChecked = 0;
   private votesChecked = 0;
   private categoriesChecked = 0;
   private accountsChecked = 0;
+  private channelsChecked = 0;
 
   constructor(
     private readonly trx: Trx,
@@ -169,11 +178,18 @@ export class StateCheck {
       const id = subject.slice('category:'.length);
       this.categoryMarks.set(id, { index, deleted: action === 'category.deleted' });
       if (action === 'category.deleted') this.deletedCategories.add(id);
+    } else if (subject.startsWith('channel:') && action.startsWith('channel.')) {
+      this.channelMarks.set(subject.slice('channel:'.length), index);
     } else if (subject.startsWith('account:') && action.startsWith('role.')) {
       const role = parseContent<RoleRecord>(content)?.role;
       this.roleMarks.set(subject.slice('account:'.length), {
         index,
         role: typeof role === 'string' ? role : null,
+      });
+    } else if (subject.startsWith('account:') && action.startsWith('account.')) {
+      this.activeMarks.set(subject.slice('account:'.length), {
+        index,
+        active: action === 'account.activated',
       });
     } else if (action === 'settings.changed') {
       const surveys = parseContent<{ surveys?: { id: string; fields: { key: string }[] }[] }>(
@@ -192,11 +208,13 @@ export class StateCheck {
     await this.checkReports();
     await this.checkCategories();
     await this.checkRoles();
+    await this.checkChannels();
     return {
       reportsChecked: this.reportsChecked,
       votesChecked: this.votesChecked,
       categoriesChecked: this.categoriesChecked,
       accountsChecked: this.accountsChecked,
+      channelsChecked: this.channelsChecked,
     };
   }
 
@@ -330,6 +348,10 @@ export class StateCheck {
       );
       return;
     }
+    // Entries written before coarse reports' place names were withheld carry the name the row still has.
+    if (report.sensitivity === 'coarse' && recorded.location_name === report.locationName) {
+      recorded.location_name = null;
+    }
     const expected = reportRecordContent(report, surveys.get(report.surveyId)) as JsonObject;
     if (!this.sameReportContent(expected, recorded)) {
       const differing = differingKeys(
@@ -409,7 +431,11 @@ export class StateCheck {
    */
   private async checkRoles(): Promise<void> {
     if (!this.pseudonym) return;
-    const users = await this.trx.selectFrom('users').select(['id', 'email', 'role']).orderBy('id').execute();
+    const users = await this.trx
+      .selectFrom('users')
+      .select(['id', 'email', 'role', 'disabled_at'])
+      .orderBy('id')
+      .execute();
     for (const user of users) {
       this.accountsChecked += 1;
       const account = this.pseudonym(user.id);
@@ -425,7 +451,55 @@ export class StateCheck {
           `account:${account} is ${user.role} in the database but the record says ${JSON.stringify(marks.role)}`,
         );
       }
+      // An account the record never deactivated is active; one deactivated behind its back may not act unseen.
+      const active = this.activeMarks.get(account);
+      const recordedActive = active?.active ?? true;
+      if (recordedActive !== (user.disabled_at === null)) {
+        this.problems.add(
+          active?.index ?? null,
+          `account:${account} is ${user.disabled_at === null ? 'active' : 'deactivated'} in the database but the record says it is ${recordedActive ? 'active' : 'deactivated'}`,
+        );
+      }
     }
+  }
+
+  /**
+   * Every channel, deleted ones too, is what its latest entry says: a channel switched back on, renamed or
+   * brought back from deletion in the database behind the record's back is a gateway the public was told is
+   * not there. A mirror holds no channels (it has no gateways), so there the record is all there is.
+   */
+  private async checkChannels(): Promise<void> {
+    if (!this.pseudonym) return;
+    const channels = await this.trx.selectFrom('channels').selectAll().orderBy('id').execute();
+    const views = channels.map((row) => ChannelsRepository.toChannel(row));
+    const contents = await this.contentsAt(
+      views.flatMap((channel) => {
+        const index = this.channelMarks.get(channel.id);
+        return index === undefined ? [] : [index];
+      }),
+    );
+    for (const channel of views) this.checkChannel(channel, contents);
+    for (const [id, index] of this.channelMarks) {
+      this.problems.add(index, `channel:${id} is on the record but its row is gone`);
+    }
+  }
+
+  private checkChannel(channel: Channel, contents: Map<number, Buffer | null>): void {
+    this.channelsChecked += 1;
+    const subject = `channel:${channel.id}`;
+    const index = this.channelMarks.get(channel.id);
+    this.channelMarks.delete(channel.id);
+    if (index === undefined) {
+      this.problems.add(null, `${subject} is in the database but not on the record`);
+      return;
+    }
+    const recorded = parseObject(contents.get(index));
+    if (!recorded) {
+      this.problems.add(index, `${subject}: the record holds no readable content for it`);
+      return;
+    }
+    const differing = differingKeys(publicChannelContent(channel) as unknown as JsonObject, recorded);
+    if (differing.length > 0) this.problems.add(index, `${subject} ${differs(differing)}`);
   }
 
   private async checkCategories(): Promise<void> {

@@ -33,6 +33,8 @@ export interface VerifyResult {
   categoriesChecked: number;
   /** Accounts whose role was compared with the record (none on a mirror, which has no accounts). */
   accountsChecked: number;
+  /** Channels whose public state was compared with the record (none on a mirror, which has no channels). */
+  channelsChecked: number;
   /** Whether the log was walked in a worker thread while the tables were compared (see verifyLedger). */
   parallel: boolean;
   /** The smallest index named by any problem, null when none names one. */
@@ -154,7 +156,8 @@ export function summarizeVerification(result: VerifyResult): string {
       `The public record verifies: ${counted(result.entriesChecked, 'entry', 'entries')}, ` +
       `${counted(result.checkpointsChecked, 'signed checkpoint')}; ` +
       `${counted(result.reportsChecked, 'report')}, ${counted(result.votesChecked, 'vote')}, ` +
-      `${counted(result.categoriesChecked, 'category', 'categories')} and ` +
+      `${counted(result.categoriesChecked, 'category', 'categories')}, ` +
+      `${counted(result.channelsChecked, 'channel')} and ` +
       `${counted(result.accountsChecked, "account's role", "accounts' roles")} match it.`
     );
   }

@@ -291,8 +291,7 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
       const { kind, channel: channelId } = request.params as { kind: string; channel: string };
       const gateway = isChannelKind(kind) ? gateways[kind] : undefined;
       if (!isChannelKind(kind) || !gateway) throw new TallyError('not_found', `No gateway of kind "${kind}"`);
-      const channel: ChannelWithSecrets | null = await services.channels.forGateway(channelId, kind);
-      if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
+      const channel = await services.channels.forGatewayRequest(channelId, kind);
       const parts = gatewayRequest(request, config);
       const task = one(parts.query, 'task');
       if (kind === 'smssync' && task) return smsSyncTask(task, parts, channel, reply);
@@ -331,8 +330,7 @@ export function inboundRoutes(app: TypedApp, services: Services, config: Config)
       const parse = isChannelKind(kind) ? deliveryReports[kind] : undefined;
       if (!isChannelKind(kind) || !parse)
         throw new TallyError('not_found', `No delivery reports for "${kind}"`);
-      const channel = await services.channels.forGateway(channelId, kind);
-      if (!channel) throw new TallyError('channel_not_found', `No ${kind} channel "${channelId}"`);
+      const channel = await services.channels.forGatewayRequest(channelId, kind);
       const parts = gatewayRequest(request, config);
       if (!gateways[kind]?.isAuthentic(parts, channel.secrets, new Date(), channel.channel.settings)) {
         await services.channels.countRefused(channelId);

@@ -118,7 +118,8 @@ export class InboxService {
       if (told.has(sender.contactId)) continue;
       told.add(sender.contactId);
       const channel = await this.channelOf(sender.channelId);
-      if (!channel || !(canPush(channel.kind) || channel.kind === 'smssync')) continue;
+      // A deleted channel sends nothing; a switched-off one keeps the notice queued until it is on again.
+      if (!channel || channel.deletedAt || !(canPush(channel.kind) || channel.kind === 'smssync')) continue;
       const text = publishedNotice(channel.settings.language, sender.seq, this.reportLink(reportId));
       await this.outbox.enqueue(channel, sender.contactId, text, sender.messageId);
     }

@@ -124,11 +124,14 @@ export class OutboxRepository {
 
   /**
    * Claims up to `limit` messages whose next attempt is due: each one's next attempt moves to `leaseUntil`
-   * and its attempts go up by one, only if no other process claimed it first.
+   * and its attempts go up by one, only if no other process claimed it first. A switched-off channel's
+   * messages wait, unclaimed and without spending attempts, until it is switched on again; a deleted
+   * channel's are claimed, to fail saying so.
    */
   async claimDue(now: string, leaseUntil: string, limit: number): Promise<DueMessage[]> {
     const due = await this.db
       .selectFrom('messages')
+      .innerJoin('channels', 'channels.id', 'messages.channel_id')
       .leftJoin('contacts', 'contacts.id', 'messages.contact_id')
       .select([
         'messages.id',
@@ -142,6 +145,7 @@ export class OutboxRepository {
       .where('messages.direction', '=', 'outbound')
       .where('messages.status', '=', 'queued')
       .where('messages.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('channels.enabled', '=', 1), eb('channels.deleted_at', 'is not', null)]))
       .orderBy('messages.next_attempt_at')
       .limit(limit)
       .execute();

@@ -278,6 +278,22 @@ export async function projectEntry(
       await ledger.removeContent(trx, indices as number[]);
       return;
     }
+    case 'channel.created':
+    case 'channel.disabled':
+    case 'channel.enabled':
+    case 'channel.deleted': {
+      // A mirror has no gateways, so channels stay on its log only; an entry that is not a channel's
+      // public state is still refused, as the origin would never have recorded it.
+      if (!content) return;
+      const id = content.string('id');
+      if (`channel:${id}` !== entry.subject) throw content.fail(`it describes channel ${id}`);
+      content.string('kind');
+      content.string('name');
+      if (typeof content.value.enabled !== 'boolean' || typeof content.value.deleted !== 'boolean') {
+        throw content.fail('"enabled" or "deleted" is not true or false');
+      }
+      return;
+    }
     default:
       // Roles (a mirror has no accounts) and kinds this version does not know: on the log, not in tables.
       return;
