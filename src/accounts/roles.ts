@@ -16,6 +16,8 @@ export interface UserActor {
   role: Role;
   /** How the caller proved who they are: a browser session or a long-lived API token. */
   via: 'session' | 'api';
+  /** The session or token this request came with (absent when the operator acts from the command line). */
+  tokenId?: string;
 }
 
 export interface AnonymousActor {

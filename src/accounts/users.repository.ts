@@ -21,7 +21,18 @@ export interface TokenOwner {
   tokenId: string;
   kind: 'session' | 'api';
   expiresAt: string | null;
+  lastUsedAt: string | null;
   user: User;
+}
+
+/** A token as its owner may see it: never the token nor its hash. */
+export interface TokenSummary {
+  id: string;
+  name: string | null;
+  kind: 'session' | 'api';
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
 }
 
 function toUser(row: {
@@ -91,8 +102,76 @@ export class UsersRepository {
     });
   }
 
+  /** The new password, and every session and token of the account ended, in one transaction. */
   async updatePassword(id: string, passwordHash: string): Promise<void> {
-    await this.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+      await trx.deleteFrom('auth_tokens').where('user_id', '=', id).execute();
+    });
+  }
+
+  /**
+   * Deactivates (a time) or reactivates (null) an account; deactivating ends every session and token of it in
+   * the same transaction as the change and its record, so no request slips in between.
+   */
+  async setDisabled(
+    id: string,
+    disabledAt: string | null,
+    changes: readonly LedgerChange[] = [],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', id).execute();
+      if (disabledAt !== null) await trx.deleteFrom('auth_tokens').where('user_id', '=', id).execute();
+      await this.ledger.append(trx, changes);
+    });
+  }
+
+  /** The account's tokens that still work, newest first. */
+  async listTokens(userId: string, now: string): Promise<TokenSummary[]> {
+    const rows = await this.db
+      .selectFrom('auth_tokens')
+      .select(['id', 'name', 'kind', 'created_at', 'expires_at', 'last_used_at'])
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      kind: row.kind as 'session' | 'api',
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+    }));
+  }
+
+  /** Deletes one of the account's tokens; false when it has none with that id. */
+  async deleteTokenOf(userId: string, tokenId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('auth_tokens')
+      .where('id', '=', tokenId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async deleteTokensOf(userId: string): Promise<void> {
+    await this.db.deleteFrom('auth_tokens').where('user_id', '=', userId).execute();
+  }
+
+  /** Expired tokens no longer authenticate; this only stops them taking space. */
+  async deleteExpiredTokensOf(userId: string, now: string): Promise<void> {
+    await this.db
+      .deleteFrom('auth_tokens')
+      .where('user_id', '=', userId)
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now)
+      .execute();
+  }
+
+  async touchToken(tokenId: string, at: string): Promise<void> {
+    await this.db.updateTable('auth_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
   }
 
   async insertToken(token: {
@@ -127,6 +206,7 @@ export class UsersRepository {
         'auth_tokens.id as token_id',
         'auth_tokens.kind',
         'auth_tokens.expires_at',
+        'auth_tokens.last_used_at',
         'users.id',
         'users.email',
         'users.display_name',
@@ -141,6 +221,7 @@ export class UsersRepository {
       tokenId: row.token_id,
       kind: row.kind as 'session' | 'api',
       expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
       user: toUser(row),
     };
   }

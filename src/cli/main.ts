@@ -247,7 +247,9 @@ export function buildCli(): Command {
     .description('list accounts')
     .action(async () => {
       const users = await withServices(loadConfig(), ({ accounts }) => accounts.listUsers());
-      for (const u of users) console.log(`${u.email}\t${u.role}\t${u.id}`);
+      for (const u of users) {
+        console.log(`${u.email}\t${u.role}\t${u.id}${u.disabledAt ? `\tdeactivated ${u.disabledAt}` : ''}`);
+      }
     });
   user
     .command('role <email> <role>')
@@ -256,6 +258,36 @@ export function buildCli(): Command {
       if (!isRole(role)) throw new InvalidArgumentError(`role must be one of ${roles.join(', ')}`);
       const changed = await withServices(loadConfig(), ({ accounts }) => accounts.setRole(email, role));
       console.log(`${changed.email} is now ${changed.role}`);
+    });
+
+  user
+    .command('deactivate <email>')
+    .description(
+      'stop an account from acting: every session and token of it ends at once (on the public record)',
+    )
+    .action(async (email: string) => {
+      const changed = await withServices(loadConfig(), ({ accounts }) => accounts.setActive(email, false));
+      console.log(`${changed.email} is deactivated; its sessions and tokens are revoked`);
+    });
+  user
+    .command('activate <email>')
+    .description('let a deactivated account sign in again (on the public record)')
+    .action(async (email: string) => {
+      const changed = await withServices(loadConfig(), ({ accounts }) => accounts.setActive(email, true));
+      console.log(`${changed.email} is active`);
+    });
+  user
+    .command('password <email>')
+    .description("set an account's password; every session and token of it ends")
+    .option('--password <password>', 'the password (visible in shell history; prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (email: string, options: { password?: string; passwordStdin?: boolean }) => {
+      const password = options.passwordStdin ? readStdin() : options.password;
+      if (!password) throw new InvalidArgumentError('give --password or --password-stdin');
+      const changed = await withServices(loadConfig(), ({ accounts }) =>
+        accounts.setPassword(email, password),
+      );
+      console.log(`${changed.email} has a new password; its sessions and tokens are revoked`);
     });
 
   const ledger = program.command('ledger').description('the public record');

@@ -32,6 +32,8 @@ export const shared = {
     'category.deleted': 'Category deleted',
     'role.granted': 'Role granted',
     'role.changed': 'Role changed',
+    'account.deactivated': 'Account deactivated',
+    'account.activated': 'Account reactivated',
     'record.redacted': 'Content redacted',
     'settings.changed': 'Settings changed',
   } as Record<string, string>,
