@@ -35,8 +35,11 @@ export interface Session {
   assertPagesHealthy(): void;
 }
 
-/** Runs `body` against its own server and browser, and closes both whatever happens. */
-export async function withSession(body: (session: Session) => Promise<void>): Promise<void> {
+/** Runs `body` against its own server (with `env` as its settings) and browser, and closes both whatever happens. */
+export async function withSession(
+  body: (session: Session) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
   const pages = [
     'index.html',
     'report.html',
@@ -49,9 +52,10 @@ export async function withSession(body: (session: Session) => Promise<void>): Pr
     pages.every((page) => existsSync(path.join(webDistDir, page))),
     `the web app is not built in ${webDistDir}: run \`npm run build:web\` (scripts/test.mjs does)`,
   );
-  const server = await startTestServer();
+  const server = await startTestServer(env);
   let browser: Browser | undefined;
   const problems: string[] = [];
+  const violations: string[] = [];
   try {
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
     const launched = browser;
@@ -66,6 +70,28 @@ export async function withSession(body: (session: Session) => Promise<void>): Pr
       async newPage(context) {
         const page = await context.newPage();
         page.on('pageerror', (error) => problems.push(`uncaught error on ${page.url()}: ${error.message}`));
+        // Whatever the Content-Security-Policy blocked, in the page or its workers, fails the test.
+        const violation = (text: string) => {
+          violations.push(text);
+          problems.push(text);
+        };
+        await page.exposeFunction('tallyPolicyViolation', (text: string) =>
+          violation(`CSP violation on ${page.url()}: ${text}`),
+        );
+        // A string: the tests are type-checked without the DOM's types.
+        await page.addInitScript(`
+          document.addEventListener('securitypolicyviolation', (event) => {
+            window.tallyPolicyViolation(
+              event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline') +
+                ' (' + (event.sourceFile || 'page') + ':' + event.lineNumber + ')',
+            );
+          });
+        `);
+        page.on('console', (message) => {
+          if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+            violation(`CSP console error on ${page.url()}: ${message.text()}`);
+          }
+        });
         page.on('response', (response) => {
           const { pathname } = new URL(response.url());
           // API refusals are part of the flows (401 before signing in, 422 for a bad form, 409 for a second
@@ -85,6 +111,8 @@ export async function withSession(body: (session: Session) => Promise<void>): Pr
       },
     };
     await body(session);
+    // Checked even where a test does not call assertPagesHealthy: every page must work under the policy.
+    assert.deepEqual(violations, [], 'the Content-Security-Policy blocked something');
   } catch (error) {
     if (problems.length === 0) throw error;
     const message = error instanceof Error ? error.message : String(error);
