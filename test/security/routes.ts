@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { App } from '../../src/app.js';
+import { projectRoot } from '../../src/paths.js';
 import { reportPageDir } from '../helpers/report-page.js';
 
 export interface RegisteredRoute {
@@ -53,15 +54,12 @@ export function isApiDocsViewer(route: RegisteredRoute): boolean {
   return route.url === '/api/docs' || route.url.startsWith('/api/docs/');
 }
 
-/** The pages a built web app has, with a hashed asset, so that the page routes and static files register. */
-export const webPageFiles = [
-  'index.html',
-  'volunteer.html',
-  'about.html',
-  'sensors.html',
-  'report-page.html',
-];
+/** Every page of the web app (its sources under web/), so that a new page's route registers here too. */
+export const webPageFiles = readdirSync(path.join(projectRoot, 'web')).filter(
+  (file) => file.endsWith('.html') && file !== 'report.html',
+);
 
+/** A built web app with every page and one hashed asset, so that the page routes and static files register. */
 export function builtWebApp(t: TestContext): string {
   const dir = reportPageDir(t);
   for (const file of webPageFiles) {
