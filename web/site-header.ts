@@ -6,6 +6,7 @@ export const siteNav: readonly { href: string; label: string }[] = [
   { href: '/report', label: 'Send a report' },
   { href: '/volunteer', label: 'Volunteers' },
   { href: '/sensors', label: 'My sensors' },
+  { href: '/account', label: 'My account' },
   { href: '/about', label: 'About' },
 ];
 

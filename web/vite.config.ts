@@ -28,6 +28,7 @@ export default defineConfig({
         'report-page': resolve(root, 'report-page.html'),
         about: resolve(root, 'about.html'),
         sensors: resolve(root, 'sensors.html'),
+        account: resolve(root, 'account.html'),
       },
     },
   },

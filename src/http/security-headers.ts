@@ -15,7 +15,7 @@ const embeddablePages = new Set(['/', '/reports/:id']);
  * came from. `same-origin` rather than `no-referrer`, because under `no-referrer` browsers send `Origin: null`
  * with the page's own POSTs, which the same-site check would then have to take on trust.
  */
-const pagesWithIds = new Set(['/reports/:id', '/volunteer', '/sensors']);
+const pagesWithIds = new Set(['/reports/:id', '/volunteer', '/sensors', '/account']);
 
 type Directives = Record<string, string[]>;
 

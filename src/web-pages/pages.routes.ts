@@ -67,6 +67,7 @@ export async function pagesRoutes(app: TypedApp, services: Services, config: Con
     ['/volunteer', 'volunteer.html'],
     ['/about', 'about.html'],
     ['/sensors', 'sensors.html'],
+    ['/account', 'account.html'],
     ['/reports/:id', 'report-page.html'],
   ] as const) {
     if (!existsSync(path.join(webDir, file))) continue;
