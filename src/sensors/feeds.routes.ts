@@ -76,7 +76,9 @@ export function feedsRoutes(app: TypedApp, services: Services): void {
           'Have Tally read your devices’ uplinks from an MQTT broker; the password is never shown again',
         description:
           'Register each device first with network `ttn` (external_id `application-id/device-id`) or `safecast`. ' +
-          'Only your own devices’ readings are stored from the feed.',
+          'Only your own devices’ readings are stored from the feed. The broker (`mqtt://` or `mqtts://`) must be ' +
+          'a public host name: IP addresses and hosts inside the network are refused (`outbound_target_refused`) ' +
+          'unless the operator allows them in TALLY_OUTBOUND_ALLOWED_HOSTS.',
         body: NewFeedBody,
         response: { 201: FeedView, ...problemResponses },
       },
