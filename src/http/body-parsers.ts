@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { TallyError } from '../errors.js';
+import { TallyError, validationError } from '../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -10,6 +10,22 @@ export function decodeUtf8(body: Buffer): string {
   } catch {
     throw new TallyError('invalid_encoding', 'The body contains bytes that are not valid UTF-8');
   }
+}
+
+/**
+ * Where a NUL character sits in a parsed JSON value, as a JSON pointer, or null: PostgreSQL's text cannot
+ * hold one, so a body with one is refused alike on every database instead of failing on one of them.
+ */
+function nulIn(value: unknown, at: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const path = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key.includes('\u0000')) return path;
+    const found = nulIn(item, path);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /**
@@ -25,7 +41,12 @@ export function registerBodyParsers(app: FastifyInstance): void {
     try {
       const text = decodeUtf8(body as Buffer);
       if (text.trim() === '') return done(new TallyError('malformed_json', 'The body is empty'), undefined);
-      done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+      const value = secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+      // Only the escape \u0000 can put a NUL in a parsed string: a raw one is no valid JSON.
+      const nul = /\\u0000/i.test(text) ? nulIn(value, '') : null;
+      if (nul !== null)
+        return done(validationError(nul || '/', 'must not contain the NUL character (U+0000)'));
+      done(null, value);
     } catch (error) {
       if (error instanceof TallyError) return done(error, undefined);
       done(

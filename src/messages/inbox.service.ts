@@ -50,6 +50,22 @@ export function titleFrom(text: string): string {
   return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/**
+ * A message as it can be stored: PostgreSQL's text cannot hold the NUL character, which a gateway may pass
+ * on (a GSM `@` decoded as 0x00), so it becomes U+FFFD like any other unreadable character.
+ */
+function withoutNul(message: InboundMessage): InboundMessage {
+  const clean = (text: string) => text.replaceAll('\u0000', '\ufffd');
+  return {
+    ...message,
+    providerId: clean(message.providerId),
+    from: clean(message.from),
+    to: message.to === null ? null : clean(message.to),
+    text: clean(message.text),
+    media: message.media.map(clean),
+  };
+}
+
 /** What the inbox works with. */
 export interface InboxDependencies {
   messages: MessagesRepository;
@@ -129,7 +145,8 @@ export class InboxService {
    * Stores a message from a gateway, raw and with its sender, before anything is made of it. When this
    * returns, the message is committed: only then may the gateway be told it was received.
    */
-  async receive(channel: Channel, inbound: InboundMessage, raw: unknown): Promise<Received> {
+  async receive(channel: Channel, received: InboundMessage, raw: unknown): Promise<Received> {
+    const inbound = withoutNul(received);
     const clock = this.clock.now();
     if (!this.channelBuckets.take(channel.id, clock.getTime())) {
       // The gateway keeps the message and tries again later: nothing is lost by saying so.
