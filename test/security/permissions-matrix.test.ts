@@ -12,6 +12,7 @@ import {
   type RegisteredRoute,
   registeredRoutes,
   stationaryLog,
+  webPageFiles,
 } from './routes.js';
 
 /**
@@ -97,9 +98,42 @@ interface World extends TestApp {
   stranger: Headers;
 }
 
+/** A channel of its own for each call, as switching it off or deleting it changes it for the next caller. */
+async function seedChannel(world: World): Promise<string> {
+  const id = `kannel-${world.next()}`;
+  await ok(
+    await world.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: world.coordinator,
+      payload: { id, kind: 'kannel', secrets: { secret: 'kannel-secret-19af' } },
+    }),
+    'a channel',
+  );
+  return id;
+}
+
 async function ok(response: LightMyRequestResponse, what: string): Promise<Record<string, unknown>> {
   assert.ok(response.statusCode < 300, `seeding ${what} failed: ${response.statusCode} ${response.body}`);
   return response.body ? response.json() : {};
+}
+
+/** A new user with the caller's role, signed in, for calls that end the caller's sessions. */
+async function freshSession(world: World, who: Who, kind: 'session' | 'api' = 'session'): Promise<Headers> {
+  if (!who.role) return {};
+  const email = `${who.role}-${world.next()}@example.org`;
+  await world.services.accounts.addUser({ email, password: testPassword, role: who.role });
+  const session = {
+    authorization: `Bearer ${(await world.services.accounts.login(email, testPassword)).token}`,
+  };
+  if (kind === 'session') return session;
+  const made = await world.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: session,
+    payload: { name: 'A script' },
+  });
+  return { authorization: `Bearer ${(await ok(made, 'an API token')).token}` };
 }
 
 const seed = {
@@ -298,6 +332,56 @@ const table: Record<string, Case | Case[]> = {
   },
   'GET /api/v1/auth/me': { expect: signedIn },
   'POST /api/v1/auth/tokens': { request: () => ({ payload: { name: 'A script' } }), expect: signedIn },
+  'GET /api/v1/tokens': { expect: signedIn },
+  'POST /api/v1/tokens': [
+    { name: 'with a session', request: () => ({ payload: { name: 'A script' } }), expect: signedIn },
+    {
+      name: 'with an API token',
+      // A script's token cannot make more of itself.
+      request: async (world, _owner, who) => ({
+        headers: await freshSession(world, who, 'api'),
+        payload: { name: 'Another script' },
+      }),
+      expect: {
+        ...atLeast('reporter'),
+        reporter: 'forbidden',
+        volunteer: 'forbidden',
+        coordinator: 'forbidden',
+        admin: 'forbidden',
+      },
+    },
+  ],
+  'DELETE /api/v1/tokens/:id': {
+    request: async (world, owner) => {
+      const made = await world.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: owner,
+        payload: { name: 'To revoke' },
+      });
+      return { url: `/api/v1/tokens/${(await ok(made, 'an API token')).id}` };
+    },
+    expect: {
+      ...atLeast('reporter'),
+      reporter: 'hidden',
+      volunteer: 'hidden',
+      coordinator: 'hidden',
+      admin: 'hidden',
+    },
+    owner: { role: 'reporter', outcome: 'allowed' },
+  },
+  'DELETE /api/v1/tokens': {
+    // Signing out everywhere ends every session of the caller: each call is a user of its own.
+    request: async (world, _owner, who) => ({ headers: await freshSession(world, who) }),
+    expect: signedIn,
+  },
+  'POST /api/v1/auth/password': {
+    request: async (world, _owner, who) => ({
+      headers: await freshSession(world, who),
+      payload: { current_password: testPassword, new_password: 'a new and longer passphrase 2026' },
+    }),
+    expect: signedIn,
+  },
 
   // Reports.
   'POST /api/v1/reports': {
@@ -495,6 +579,17 @@ const table: Record<string, Case | Case[]> = {
     request: (world) => ({
       payload: { id: `kannel-${world.next()}`, kind: 'kannel', secrets: { secret: 'kannel-secret-19af' } },
     }),
+    expect: atLeast('coordinator'),
+  },
+  'PATCH /api/v1/channels/:id': {
+    request: async (world) => ({
+      url: `/api/v1/channels/${await seedChannel(world)}`,
+      payload: { enabled: false },
+    }),
+    expect: atLeast('coordinator'),
+  },
+  'DELETE /api/v1/channels/:id': {
+    request: async (world) => ({ url: `/api/v1/channels/${await seedChannel(world)}` }),
     expect: atLeast('coordinator'),
   },
 
@@ -746,11 +841,15 @@ const table: Record<string, Case | Case[]> = {
     expect: everyone,
   },
 
-  // The web app's pages and files.
-  'GET /': { expect: everyone },
-  'GET /about': { expect: everyone },
-  'GET /sensors': { expect: everyone },
-  'GET /volunteer': { expect: everyone },
+  // The web app's pages (one per page of web/, public HTML that asks the API for its data) and files.
+  ...Object.fromEntries(
+    webPageFiles
+      .filter((file) => file !== 'report-page.html')
+      .map((file) => [
+        `GET /${file === 'index.html' ? '' : file.replace(/\.html$/, '')}`,
+        { expect: everyone },
+      ]),
+  ),
   'GET /report': { expect: everyone },
   'POST /report': {
     request: (world) => ({
