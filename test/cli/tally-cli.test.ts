@@ -142,6 +142,46 @@ test(
 );
 
 test(
+  'tally channel disable switches a channel off, tally channel enable on again, and tally channel list shows which',
+  withDataDir((dataDir) => {
+    const env = { TALLY_DATA_DIR: dataDir };
+    const added = tally(['channel', 'add', 'kannel', '--kind', 'kannel', '--secret', 'secret=k-7d1e'], env);
+    assert.equal(added.status, 0, added.stderr);
+    const disabled = tally(['channel', 'disable', 'kannel'], env);
+    assert.equal(disabled.status, 0, disabled.stderr);
+    assert.match(disabled.stdout, /Channel kannel is switched off/);
+    assert.match(tally(['channel', 'list'], env).stdout, /^kannel\t.*\tswitched off$/m);
+    const enabled = tally(['channel', 'enable', 'kannel'], env);
+    assert.equal(enabled.status, 0, enabled.stderr);
+    assert.doesNotMatch(tally(['channel', 'list'], env).stdout, /switched off/);
+  }),
+);
+
+test(
+  'tally channel remove deletes a channel: it leaves the list and its id cannot be added again',
+  withDataDir((dataDir) => {
+    const env = { TALLY_DATA_DIR: dataDir };
+    tally(['channel', 'add', 'kannel', '--kind', 'kannel', '--secret', 'secret=k-7d1e'], env);
+    const removed = tally(['channel', 'remove', 'kannel'], env);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stdout, /Deleted channel kannel/);
+    assert.doesNotMatch(tally(['channel', 'list'], env).stdout, /kannel/);
+    const again = tally(['channel', 'add', 'kannel', '--kind', 'kannel', '--secret', 'secret=k-7d1e'], env);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /deleted/);
+  }),
+);
+
+test(
+  'tally channel disable of a channel that does not exist says so and exits 2',
+  withDataDir((dataDir) => {
+    const result = tally(['channel', 'disable', 'nowhere'], { TALLY_DATA_DIR: dataDir });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /No channel "nowhere"/);
+  }),
+);
+
+test(
   'tally channel add without a secret the gateway needs says which and exits 2',
   withDataDir((dataDir) => {
     const result = tally(['channel', 'add', 'kannel', '--kind', 'kannel'], { TALLY_DATA_DIR: dataDir });

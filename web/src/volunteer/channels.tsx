@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage, isAbort } from '../api';
+import { ApiError, api, errorMessage, isAbort, request } from '../api';
+import { ConfirmedAction } from '../sensors/confirmed-action';
 import { t } from './strings';
 
 interface Channel {
@@ -8,8 +9,45 @@ interface Channel {
   name: string;
   settings: Record<string, string>;
   secrets: string[];
+  enabled: boolean;
   refused_requests: number;
   inbound_path: string;
+}
+
+/** Switching a channel off or on again: one click, as it is undone by another. */
+function SwitchChannel(props: {
+  channel: Channel;
+  onSwitched: (channel: Channel) => void;
+  onError: (err: unknown) => void;
+}) {
+  const { channel } = props;
+  const [busy, setBusy] = useState(false);
+  const verb = channel.enabled ? t.channels.disable : t.channels.enable;
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      props.onSwitched(
+        await api.patch<Channel>(`/api/v1/channels/${encodeURIComponent(channel.id)}`, {
+          enabled: !channel.enabled,
+        }),
+      );
+    } catch (err) {
+      props.onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      class="secondary"
+      disabled={busy}
+      aria-label={t.channels.switchChannel(verb, channel.name)}
+      onClick={() => void toggle()}
+    >
+      {verb}
+    </button>
+  );
 }
 
 const KINDS = ['twilio', 'smssync', 'frontlinesms', 'africastalking', 'vonage', 'kannel', 'webhook', 'email'];
@@ -172,7 +210,36 @@ export function Channels(props: { onAuthLost: () => void }) {
             <dd>{channel.secrets.join(', ') || t.none}</dd>
             <dt>{t.channels.refused}</dt>
             <dd>{channel.refused_requests}</dd>
+            <dt>{t.channels.state}</dt>
+            <dd>{channel.enabled ? t.channels.on : t.channels.off}</dd>
           </dl>
+          <div class="actions">
+            <SwitchChannel
+              channel={channel}
+              onError={handle}
+              onSwitched={(switched) => {
+                setChannels((previous) => previous.map((c) => (c.id === switched.id ? switched : c)));
+                setNotice(
+                  switched.enabled ? t.channels.enabled(switched.id) : t.channels.disabled(switched.id),
+                );
+              }}
+            />
+          </div>
+          <ConfirmedAction
+            texts={{
+              label: t.channels.remove,
+              accessibleLabel: t.channels.removeChannel(channel.name),
+              warning: t.channels.removeWarning,
+              confirm: t.channels.confirmRemove,
+              cancel: t.channels.cancel,
+            }}
+            act={async () => {
+              await request(`/api/v1/channels/${encodeURIComponent(channel.id)}`, { method: 'DELETE' });
+              setChannels((previous) => previous.filter((c) => c.id !== channel.id));
+              setNotice(t.channels.removed(channel.id));
+            }}
+            onAuthLost={onAuthLost}
+          />
         </article>
       ))}
       {!error && (
