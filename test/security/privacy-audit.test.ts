@@ -9,6 +9,7 @@ import type { Role } from '../../src/accounts/roles.js';
 import { type App, buildApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
 import { webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
+import { twilioSignature } from '../../src/messages/gateways/twilio.js';
 import { webDistDir } from '../../src/paths.js';
 import { createServices } from '../../src/services.js';
 import { SurveysRepository } from '../../src/surveys/surveys.repository.js';
@@ -33,6 +34,7 @@ const exactStation = { lat: -1.301235, lon: 36.774515 };
 const ownerEmail = 'amani.station-owner@example.org';
 const webhookSecret = 'privacy-webhook-secret-83c2';
 const probeRequestId = 'privacy-audit-probe';
+const twilioAuthToken = 'c4f2a9e1b7d3056f8e2a1c9b4d7e3f60';
 
 type Place = { lat: number; lon: number };
 
@@ -102,7 +104,7 @@ function webDir(t: TestContext): string {
 
 async function expectOk(response: LightMyRequestResponse, what: string): Promise<Record<string, unknown>> {
   assert.ok(response.statusCode < 300, `${what} failed: ${response.statusCode} ${response.body}`);
-  return response.body ? response.json() : {};
+  return String(response.headers['content-type']).includes('json') ? response.json() : {};
 }
 
 /** Sample parameters for every parameterised public GET route; a new one without a row fails the audit. */
@@ -264,6 +266,41 @@ async function buildAudit(t: TestContext, db: TestDb): Promise<Audit> {
     )
   ).report as { id: string };
   await publish(fromSms.id);
+  // The same reporter again, by Twilio, signed over the public URL and the form.
+  await expectOk(
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: coordinator,
+      payload: { id: 'twilio-ke', kind: 'twilio', secrets: { authToken: twilioAuthToken } },
+    }),
+    'adding the Twilio channel',
+  );
+  const twilioSms = {
+    MessageSid: 'SM7c0e5d1a9b3f4e2d8c6a0b1f2e3d4c5b',
+    AccountSid: 'AC0123456789abcdef0123456789abcdef',
+    From: phone,
+    To: '+254700000000',
+    Body: 'Moto sokoni Kibera, karibu na lango la Olympic',
+    NumMedia: '0',
+  };
+  await expectOk(
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound/twilio/twilio-ke',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        host: 'tally.example.org',
+        'x-twilio-signature': twilioSignature(
+          twilioAuthToken,
+          'http://tally.example.org/api/v1/inbound/twilio/twilio-ke',
+          twilioSms,
+        ),
+      },
+      payload: new URLSearchParams(twilioSms).toString(),
+    }),
+    'the Twilio SMS',
+  );
 
   // A sensitive web report with a contact, a private answer and its exact place: published, voted on,
   // edited, and its first published text redacted.
@@ -462,7 +499,7 @@ async function buildAudit(t: TestContext, db: TestDb): Promise<Audit> {
     },
     credentials: {
       name: 'tokens and secrets',
-      forms: [token, webhookSecret, ownerEmail, volunteer.authorization.slice(7)],
+      forms: [token, webhookSecret, twilioAuthToken, ownerEmail, volunteer.authorization.slice(7)],
     },
   };
   // The forms must not be what the public is rightly shown, or the audit would cry wolf.
