@@ -21,7 +21,7 @@ import { registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandling, sendProblem, toTallyError } from './http/errors-handler.js';
 import { registerSameOriginCheck } from './http/same-origin.js';
 import { Problem } from './http/schemas.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { securityHeaders } from './http/security-headers.js';
 import { systemRoutes } from './http/system.routes.js';
 import { validatorCompiler } from './http/validation.js';
 import { ledgerRoutes } from './ledger/ledger.routes.js';
@@ -82,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   const services: Services =
     deps.services ?? (await createServices(deps.db, deps.clock ?? systemClock, config));
   if (!services.record.readOnly) await services.recordPublicSettings();
+  const setSecurityHeaders = securityHeaders(config);
   const app = Fastify({
     logger: withPrivateQueries(deps.logger ?? { level: config.logLevel }),
     bodyLimit: config.bodyLimitBytes,
@@ -96,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     // What Fastify refuses before routing (a broken percent-escape in the path) is answered like any error.
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
+      setSecurityHeaders(request, reply);
       sendProblem(request, reply, toTallyError(error));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -105,8 +107,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   registerBodyParsers(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    setSecurityHeaders(request, reply);
   });
-  registerSecurityHeaders(app, config);
   if (!services.identity.signer) {
     // A mirror copies another deployment's record: every change belongs there, none here.
     app.addHook('onRequest', async (request) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 
 /**
@@ -78,12 +78,13 @@ function isApiDocs(request: FastifyRequest): boolean {
   return request.url === '/api/docs' || /^\/api\/docs[/?#]/.test(request.url);
 }
 
-export function registerSecurityHeaders(app: FastifyInstance, config: Config): void {
+/** Sets the headers on a reply; also called for what Fastify refuses before routing, where no hook runs. */
+export function securityHeaders(config: Config): (request: FastifyRequest, reply: FastifyReply) => void {
   const policies = securityPolicies(config);
-  app.addHook('onRequest', async (request, reply) => {
+  return (request, reply) => {
     // Browsers must not guess a type: an export or a report's text is never run as a page or script.
     reply.header('x-content-type-options', 'nosniff');
-    const route = request.routeOptions.url;
+    const route = request.routeOptions?.url;
     const page = !isApi(request) && route !== undefined;
     const embeddable = page && embeddablePages.has(route) && config.embedOrigins.length > 0;
     reply.header(
@@ -102,5 +103,5 @@ export function registerSecurityHeaders(app: FastifyInstance, config: Config): v
       'referrer-policy',
       page && pagesWithIds.has(route) ? 'same-origin' : 'strict-origin-when-cross-origin',
     );
-  });
+  };
 }

@@ -116,6 +116,8 @@ forEachDatabase('browser security headers', (open) => {
       await app.inject({ url: '/api/v1/exports/reports.csv' }),
       await app.inject({ url: '/api/v1/no-such-route' }),
       await app.inject({ method: 'POST', url: '/api/v1/reports', payload: { title: '' } }),
+      // Refused by Fastify before routing, where no hook runs.
+      await app.inject({ url: '/api/v1/reports/%E0%A4%A' }),
     ];
     for (const response of responses) {
       const url = response.raw.req.url;
