@@ -127,6 +127,26 @@ async function realisticRecord(db: TestDb): Promise<RealisticRecord> {
   return { ...testApp, coordinator, confirmed, edited, archived, rejected, pending, roads };
 }
 
+async function addKannel(record: RealisticRecord, id: string): Promise<void> {
+  const response = await record.app.inject({
+    method: 'POST',
+    url: '/api/v1/channels',
+    headers: record.coordinator,
+    payload: { id, kind: 'kannel', secrets: { secret: 'kannel-secret-3c9d' }, settings: { language: 'fr' } },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+}
+
+async function switchChannel(record: RealisticRecord, id: string, enabled: boolean): Promise<void> {
+  const response = await record.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/channels/${id}`,
+    headers: record.coordinator,
+    payload: { enabled },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+}
+
 function verify(record: TestApp): Promise<VerifyResult> {
   return verifyLedger(record.db, record.services);
 }
@@ -362,6 +382,75 @@ forEachDatabase('tally ledger verify', (open, kind) => {
     const latest = entries.filter((e) => e.subject === `category:${record.roads.id}`).at(-1);
     assert.equal(latest?.action, 'category.updated');
     assertFailsAt(await verify(record), latest.index, /name in the database differs from the record/);
+  });
+
+  test('channels switched off, on and deleted through the API keep the record verifying', async () => {
+    const record = await realisticRecord(await open());
+    await addKannel(record, 'kannel');
+    await addKannel(record, 'old-kannel');
+    await switchChannel(record, 'kannel', false);
+    await switchChannel(record, 'kannel', true);
+    const removed = await record.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/channels/old-kannel',
+      headers: record.coordinator,
+    });
+    assert.equal(removed.statusCode, 204, removed.body);
+    const result = await verify(record);
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.channelsChecked, 2);
+  });
+
+  test('a channel switched on again behind Tally’s back fails naming the entry that switched it off', async () => {
+    const record = await realisticRecord(await open());
+    await addKannel(record, 'kannel');
+    await switchChannel(record, 'kannel', false);
+    await sql`UPDATE channels SET enabled = 1 WHERE id = ${'kannel'}`.execute(record.db.kysely);
+    const entries = await ledgerEntries(record.app);
+    const latest = entries.filter((e) => e.subject === 'channel:kannel').at(-1);
+    assert.equal(latest?.action, 'channel.disabled');
+    assertFailsAt(await verify(record), latest.index, /channel:kannel enabled in the database differs/);
+  });
+
+  test('a deleted channel brought back in the database fails naming its deletion', async () => {
+    const record = await realisticRecord(await open());
+    await addKannel(record, 'kannel');
+    const removed = await record.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/channels/kannel',
+      headers: record.coordinator,
+    });
+    assert.equal(removed.statusCode, 204, removed.body);
+    await sql`UPDATE channels SET deleted_at = NULL, enabled = 1 WHERE id = ${'kannel'}`.execute(
+      record.db.kysely,
+    );
+    const deletion = (await ledgerEntries(record.app)).find((e) => e.action === 'channel.deleted');
+    assert.ok(deletion);
+    assertFailsAt(
+      await verify(record),
+      deletion.index,
+      /channel:kannel deleted, enabled in the database differ/,
+    );
+  });
+
+  test('a channel added to the database behind the record fails without naming an entry', async () => {
+    const record = await realisticRecord(await open());
+    const now = new Date().toISOString();
+    await record.db.kysely
+      .insertInto('channels')
+      .values({
+        id: 'smuggled',
+        kind: 'webhook',
+        name: 'smuggled',
+        settings: JSON.stringify({ values: {}, secretNames: [] }),
+        secrets: '',
+        enabled: 1,
+        refused_requests: 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    assertFailsAt(await verify(record), null, /channel:smuggled is in the database but not on the record/);
   });
 
   test('changing an entry’s content bytes fails naming that entry', async () => {

@@ -59,7 +59,8 @@ async function vote(app: App, headers: Headers, reportId: string, verdict: strin
 /**
  * What a deployment's record looks like after a few days: accounts, a category tree with a rename and a
  * deletion, reports published, edited, archived and rejected, one sensitive, one still pending, votes
- * (one cast before publication), and a redaction of a phone number published by mistake.
+ * (one cast before publication), a redaction of a phone number published by mistake, and SMS channels
+ * added, one switched off and one deleted.
  */
 async function makeRecord(origin: Origin) {
   const { app } = origin;
@@ -130,6 +131,33 @@ async function makeRecord(origin: Origin) {
     headers: coordinator,
   });
   assert.equal(removed.statusCode, 204, removed.body);
+  for (const id of ['hotline', 'old-hotline']) {
+    const added = await app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: coordinator,
+      payload: {
+        id,
+        kind: 'kannel',
+        secrets: { secret: 'kannel-secret-6e0a' },
+        settings: { language: 'sw' },
+      },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+  }
+  const switched = await app.inject({
+    method: 'PATCH',
+    url: '/api/v1/channels/hotline',
+    headers: coordinator,
+    payload: { enabled: false },
+  });
+  assert.equal(switched.statusCode, 200, switched.body);
+  const deleted = await app.inject({
+    method: 'DELETE',
+    url: '/api/v1/channels/old-hotline',
+    headers: coordinator,
+  });
+  assert.equal(deleted.statusCode, 204, deleted.body);
   return { volunteer, pipe, threat, late, leaked, leakedEntry: leakedEntry!.index };
 }
 
@@ -347,6 +375,20 @@ forEachDatabase('a mirror', (open) => {
       (await listReports(mirror, 'limit=1000')).items.some((r) => r.title === 'A new report'),
       false,
     );
+  });
+
+  test('channels switched off and deleted at the origin are on the mirror’s log, and it holds no channel', async (t) => {
+    const { db, mirror } = await mirrored(t, open);
+    const actions = (await allEntries(mirror))
+      .filter((entry) => entry.subject.startsWith('channel:'))
+      .map((entry) => `${entry.action} ${entry.subject}`);
+    assert.deepEqual(actions, [
+      'channel.created channel:hotline',
+      'channel.created channel:old-hotline',
+      'channel.disabled channel:hotline',
+      'channel.deleted channel:old-hotline',
+    ]);
+    assert.deepEqual(await db.kysely.selectFrom('channels').select('id').execute(), []);
   });
 
   test('tally ledger verify finds in the mirror database exactly what it finds in the origin database', async (t) => {
