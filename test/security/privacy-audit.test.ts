@@ -80,6 +80,8 @@ interface Audit {
   secrets: Record<string, Secret>;
   /** What volunteers see of the sensitive report and its owner of the station, to show the audit's forms match. */
   staffView: { report: string; station: string };
+  /** The deployment, to ask it questions whose answers must not depend on a secret. */
+  app: App;
   /** Outputs that carry a drive log's readings or summary. */
   driveLogOutputs: (output: Output) => boolean;
 }
@@ -511,6 +513,7 @@ async function buildAudit(t: TestContext, db: TestDb): Promise<Audit> {
   return {
     outputs,
     staffView,
+    app,
     log: () =>
       logs
         .text()
@@ -578,6 +581,22 @@ forEachDatabase('the privacy of every public output', (open) => {
         `no form of ${secret?.name} in what staff see`,
       );
     }
+  });
+
+  test('searching the public reports for a private value or around an exact place finds nothing', async () => {
+    const { lat, lon } = exactReport;
+    const around = [lon - 0.0005, lat - 0.0005, lon + 0.0005, lat + 0.0005].join(',');
+    const found: string[] = [];
+    for (const query of ['q=Ngong', 'q=Gathoni', 'q=wanjiru.hidden', 'q=722987654', `bbox=${around}`]) {
+      // The query itself is logged, as any visitor's would be: the probe's lines are not searched.
+      const response = await audit.app.inject({
+        url: `/api/v1/reports?${query}`,
+        headers: { 'x-request-id': probeRequestId },
+      });
+      const items = response.json<{ items: { title: string }[] }>().items;
+      if (items.length > 0) found.push(`${query}: ${items.map((item) => item.title).join(', ')}`);
+    }
+    assert.deepEqual(found, [], 'public searches that answer according to private data');
   });
 
   test('the server log holds none of the private data', () => {
