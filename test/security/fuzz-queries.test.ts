@@ -11,7 +11,12 @@ import { forEachDatabase } from '../helpers/databases.js';
  * refusal is problem+json with a code from the catalog.
  */
 
-const runs = { numRuns: 40, seed: 20261208 };
+/** The string with each lone surrogate replaced by U+FFFD, as UTF-8 encoding does (String#toWellFormed). */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+const runs = { numRuns: 30, seed: 20261208 };
 
 /** A parameter's value: plausible ones, their mutations, and any text (NUL and lone surrogates included). */
 const value = fc.oneof(
@@ -52,8 +57,7 @@ function queryOf(names: readonly string[]): fc.Arbitrary<string> {
     .map((pairs) =>
       pairs
         .map(
-          ([name, text]) =>
-            `${encodeURIComponent(name.toWellFormed())}=${encodeURIComponent(text.toWellFormed())}`,
+          ([name, text]) => `${encodeURIComponent(wellFormed(name))}=${encodeURIComponent(wellFormed(text))}`,
         )
         .join('&'),
     );
