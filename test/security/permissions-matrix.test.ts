@@ -895,9 +895,10 @@ const keyOf = (route: RegisteredRoute) => `${route.method} ${route.url}`;
 
 function outcomeOf(response: LightMyRequestResponse): Outcome | string {
   const status = response.statusCode;
-  const code = response.headers['content-type']?.toString().includes('json')
-    ? (response.json() as { code?: string }).code
-    : undefined;
+  const code =
+    response.body && response.headers['content-type']?.toString().includes('json')
+      ? (response.json() as { code?: string }).code
+      : undefined;
   if (status >= 200 && status < 300) return 'allowed';
   if (status === 401) return 'unauthenticated';
   if (status === 403) return 'forbidden';
@@ -1053,6 +1054,13 @@ forEachDatabase('the permissions of every route', (open) => {
             wrong.push(
               `${key}${one.name ? ` (${one.name})` : ''} as ${call.who.caller}${call.who.caller === 'owner' ? ` (${call.who.role})` : ''}: expected ${call.expected}, got ${got} — ${response.statusCode} ${response.body.slice(0, 160)}`,
             );
+          }
+          // HEAD is derived from GET: asked the same, it must answer the same.
+          if (method === 'GET' && call.who.caller !== 'owner') {
+            const head = await testApp.app.inject({ method: 'HEAD', url: spec.url ?? url, headers });
+            if (head.statusCode !== response.statusCode) {
+              wrong.push(`HEAD ${url} as ${call.who.caller}: ${head.statusCode}, GET ${response.statusCode}`);
+            }
           }
         }
       }
