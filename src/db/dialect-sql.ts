@@ -81,12 +81,27 @@ export function searchTerms(query: string): string[] {
   );
 }
 
-/** Reports containing every term (as a word prefix) in title, description or place name. */
-export function reportMatchesText(dialect: Dialect, terms: string[]): Expression<SqlBool> {
+/**
+ * Reports containing every term (as a word prefix) in title, description or place name. Unless
+ * `coarseNames`, a coarse report's place name is not searched: the public never sees it, so it must not
+ * answer the public's searches either.
+ */
+export function reportMatchesText(
+  dialect: Dialect,
+  terms: string[],
+  coarseNames = true,
+): Expression<SqlBool> {
   if (dialect === 'postgres') {
     const tsquery = terms.map((term) => `${term}:*`).join(' & ');
-    return sql<SqlBool>`reports.search @@ to_tsquery('simple', ${tsquery})`;
+    const anywhere = sql<SqlBool>`reports.search @@ to_tsquery('simple', ${tsquery})`;
+    if (coarseNames) return anywhere;
+    // The same folding as the generated column's, without the place name; checked only on the index's hits.
+    return sql<SqlBool>`(${anywhere} AND (reports.sensitivity <> 'coarse' OR to_tsvector('simple', translate(lower(reports.title || ' ' || reports.description),
+        'áàâäãåāăąéèêëēėęěíìîïīįóòôöõøōőúùûüūůűųýÿçćčñńňśšźżžđłğş', 'aaaaaaaaaeeeeeeeeiiiiiioooooooouuuuuuuuyycccnnnsszzzdlgs')) @@ to_tsquery('simple', ${tsquery})))`;
   }
   const match = terms.map((term) => `"${term}"*`).join(' ');
-  return sql<SqlBool>`reports.seq IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ${match})`;
+  const anywhere = sql<SqlBool>`reports.seq IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ${match})`;
+  if (coarseNames) return anywhere;
+  const inText = terms.map((term) => `{title description} : "${term}"*`).join(' ');
+  return sql<SqlBool>`(${anywhere} AND (reports.sensitivity <> 'coarse' OR reports.seq IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ${inText})))`;
 }

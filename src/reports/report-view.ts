@@ -73,7 +73,15 @@ function publicFields(report: Report, survey: Survey | undefined): Record<string
   );
 }
 
-/** What anyone may see: no contact, no private fields, coarsened location when sensitive. */
+/**
+ * The place name anyone may see: none for a coarse report, since what reporters type there ("the blue
+ * house, no. 12") is finer than the neighbourhood its coarsened position shows. Volunteers see it.
+ */
+export function publicLocationName(sensitivity: string, name: string | null): string | null {
+  return sensitivity === 'coarse' ? null : name;
+}
+
+/** What anyone may see: no contact, no private fields, coarsened location and no place name when sensitive. */
 export function toPublicView(report: Report, survey: Survey | undefined): ReportStateView {
   return {
     id: report.id,
@@ -81,7 +89,7 @@ export function toPublicView(report: Report, survey: Survey | undefined): Report
     title: report.title,
     description: report.description,
     location: publicLocation(report),
-    location_name: report.locationName,
+    location_name: publicLocationName(report.sensitivity, report.locationName),
     occurred_at: report.occurredAt,
     received_at: report.receivedAt,
     updated_at: report.updatedAt,
@@ -105,6 +113,7 @@ export function toStaffView(report: Report): ReportStateView {
     location: report.location
       ? { lat: report.location.lat, lon: report.location.lon, accuracy_m: report.location.accuracyM }
       : null,
+    location_name: report.locationName,
     fields: report.fields,
     contact: report.contact,
     created_by: report.createdBy,

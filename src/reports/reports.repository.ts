@@ -20,7 +20,7 @@ import type {
   Sensitivity,
   VerificationState,
 } from './report.js';
-import { publicLocation } from './report-view.js';
+import { publicLocation, publicLocationName } from './report-view.js';
 
 export interface ReportQuery {
   statuses: ReportStatus[] | null;
@@ -30,6 +30,8 @@ export interface ReportQuery {
   since: string | null;
   until: string | null;
   searchTerms: string[] | null;
+  /** Whether the text searched includes coarse reports' place names, which only volunteers may see. */
+  searchesHiddenNames?: boolean;
   /** Keyset position: only reports with a smaller seq (older than the last one seen). */
   beforeSeq: number | null;
   limit: number;
@@ -332,6 +334,7 @@ export class ReportsRepository {
         'public_lat',
         'public_lon',
         'location_name',
+        'sensitivity',
         'occurred_at',
         'received_at',
         'published_at',
@@ -347,7 +350,7 @@ export class ReportsRepository {
       title: row.title,
       description: row.description,
       publicLocation: publicPositionOf(row),
-      locationName: row.location_name,
+      locationName: publicLocationName(row.sensitivity, row.location_name),
       occurredAt: row.occurred_at,
       receivedAt: row.received_at,
       publishedAt: row.published_at,
@@ -370,7 +373,10 @@ export class ReportsRepository {
         reportWithinBbox(this.dialect, query.bbox, await this.bboxIsSelective(query.bbox)),
       );
     }
-    if (query.searchTerms) select = select.where(reportMatchesText(this.dialect, query.searchTerms));
+    if (query.searchTerms)
+      select = select.where(
+        reportMatchesText(this.dialect, query.searchTerms, query.searchesHiddenNames ?? false),
+      );
     const categoryIds = query.categoryIds;
     if (categoryIds) {
       select = select.where(({ exists, selectFrom }) =>

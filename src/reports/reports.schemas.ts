@@ -37,7 +37,8 @@ const editableFields = {
   categories: Type.Optional(Type.Array(Id, { maxItems: 50 })),
   fields: Type.Optional(Fields),
   author_name: Type.Optional(Type.Union([Type.String({ maxLength: 120 }), Type.Null()])),
-  sensitivity: Type.Optional(literalUnion(sensitivities)),
+  // Spelled out rather than mapped from `sensitivities`, so that the body's type names the two values.
+  sensitivity: Type.Optional(Type.Union([Type.Literal('exact'), Type.Literal('coarse')])),
 };
 
 const Title = Type.String({ minLength: 1, maxLength: 300 });

@@ -435,6 +435,8 @@ export class ReportsService {
       since: filters.since,
       until: filters.until,
       searchTerms: filters.searchTerms,
+      // Otherwise a search for a house number would tell who can guess it which coarse report it is.
+      searchesHiddenNames: staff,
       beforeSeq: params.cursor === undefined ? null : decodeCursor(params.cursor),
       limit: params.limit ?? 100,
     };

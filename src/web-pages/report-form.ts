@@ -114,6 +114,7 @@ export async function submitReportForm(
         description: single(form, 'description'),
         location,
         location_name: locationName || null,
+        ...(single(form, 'sensitivity') === 'coarse' ? { sensitivity: 'coarse' as const } : {}),
         ...(occurredAt ? { occurred_at: occurredAt } : {}),
         categories: many(form, 'category'),
         author_name: single(form, 'author_name') || null,
@@ -168,7 +169,10 @@ export function fillValues(html: string, form: FormFields): string {
     filled = filled.replace(
       new RegExp(`<input([^>]*\\b${nameAttr}[^>]*?)(/?)>`),
       (_m, attrs: string, slash: string) =>
-        `<input${attrs.replace(/\svalue="[^"]*"/, '')} value="${value}"${slash}>`,
+        // A box keeps its own value and is ticked again when it was sent ticked.
+        /\stype="checkbox"/.test(attrs)
+          ? `<input${attrs.replace(/\schecked\b/, '')}${attrs.includes(`value="${value}"`) ? ' checked' : ''}${slash}>`
+          : `<input${attrs.replace(/\svalue="[^"]*"/, '')} value="${value}"${slash}>`,
     );
     filled = filled.replace(
       new RegExp(`(<textarea[^>]*\\b${nameAttr}[^>]*>)[\\s\\S]*?</textarea>`),

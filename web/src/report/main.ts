@@ -19,6 +19,7 @@ const select = document.getElementById('category') as HTMLSelectElement;
 const latInput = document.getElementById('lat') as HTMLInputElement;
 const lonInput = document.getElementById('lon') as HTMLInputElement;
 const placeInput = document.getElementById('location_name') as HTMLInputElement;
+const sensitiveBox = document.getElementById('sensitivity') as HTMLInputElement;
 const toolsStatus = document.getElementById('location-tools-status') as HTMLElement;
 const pickerBox = document.getElementById('picker') as HTMLElement;
 const pickButton = document.getElementById('pick-on-map') as HTMLButtonElement;
@@ -129,6 +130,7 @@ function readValues(): FormValues {
     lon: value('lon'),
     author_name: value('author_name'),
     contact: value('contact'),
+    ...(sensitiveBox.checked ? { sensitive: true } : {}),
     ...(accuracy !== undefined ? { accuracy_m: accuracy } : {}),
   };
 }
@@ -139,6 +141,7 @@ function writeValues(values: FormValues): void {
     if (field) field.value = values[name];
   }
   accuracy = values.accuracy_m;
+  sensitiveBox.checked = values.sensitive === true;
   for (const option of Array.from(select.options)) option.selected = values.categories.includes(option.value);
   select.dispatchEvent(new Event('change'));
   syncPickerFromInputs();

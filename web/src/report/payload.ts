@@ -13,6 +13,8 @@ export interface FormValues {
   accuracy_m?: number;
   author_name: string;
   contact: string;
+  /** Shown only as a neighbourhood, and its place name kept from the public. */
+  sensitive?: boolean;
 }
 
 /** The JSON body of `POST /api/v1/reports`. */
@@ -23,6 +25,7 @@ export interface ReportBody {
   occurred_at?: string;
   location?: { lat: number; lon: number; accuracy_m?: number };
   location_name?: string;
+  sensitivity?: 'coarse';
   author_name?: string;
   contact?: string;
 }
@@ -39,6 +42,7 @@ export function toBody(values: FormValues): ReportBody {
     if (values.accuracy_m !== undefined) body.location.accuracy_m = Math.round(values.accuracy_m);
   }
   body.location_name = name;
+  if (values.sensitive) body.sensitivity = 'coarse';
   body.author_name = text(values.author_name);
   body.contact = text(values.contact);
   for (const key of Object.keys(body) as (keyof ReportBody)[]) {
