@@ -15,7 +15,14 @@ import { assertProblem, type ReportJson, submitReport } from '../helpers/reports
 const ownOrigin = 'http://localhost';
 const otherSite = 'https://evil.example.net';
 
-const pageFiles = ['index.html', 'volunteer.html', 'about.html', 'sensors.html', 'report-page.html'];
+const pageFiles = [
+  'index.html',
+  'volunteer.html',
+  'about.html',
+  'sensors.html',
+  'report-page.html',
+  'account.html',
+];
 
 /** A built web app with every page (report.html comes from reportPageDir) and one hashed asset. */
 function webApp(t: TestContext): string {
@@ -74,7 +81,15 @@ forEachDatabase('browser security headers', (open) => {
   test('every page carries a policy that loads scripts and styles only from the deployment', async (t) => {
     const { app } = await buildTestApp(await open(), { webDir: webApp(t) });
     const report = await submitReport(app, kiberaReport);
-    for (const url of ['/', '/report', `/reports/${report.id}`, '/volunteer', '/sensors', '/about']) {
+    for (const url of [
+      '/',
+      '/report',
+      `/reports/${report.id}`,
+      '/volunteer',
+      '/sensors',
+      '/about',
+      '/account',
+    ]) {
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 200, url);
       const csp = directives(response);
