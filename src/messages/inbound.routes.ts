@@ -193,7 +193,10 @@ function gatewayRequest(request: FastifyRequest, config: Config): GatewayRequest
     form = parseForm(decodeUtf8(raw));
   } else if (raw.length > 0 && type === 'application/json') {
     try {
-      json = JSON.parse(decodeUtf8(raw));
+      // A NUL character becomes U+FFFD, as in form fields (see `field`): PostgreSQL's text cannot hold it.
+      json = JSON.parse(decodeUtf8(raw), (_key, value) =>
+        typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value,
+      );
     } catch (error) {
       if (error instanceof TallyError) throw error;
       throw new TallyError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);

@@ -276,6 +276,56 @@ forEachDatabase('Inbound gateways fuzzed over HTTP', (open) => {
     );
   });
 
+  test('delivery reports and SMSSync’s task lists with any fields never get a 5xx', async () => {
+    const testApp = await buildTestApp(await open());
+    await withChannels(testApp);
+    const ids = fc.oneof(anyText, fc.jsonValue());
+    await fc.assert(
+      fc.asyncProperty(
+        fieldsWith(['id', 'type', 'reply']),
+        fieldsWith(['id', 'status', 'failureReason']),
+        fc.oneof(fc.record({ queued_messages: fc.array(ids, { maxLength: 3 }) }), fc.jsonValue()),
+        fc.oneof(
+          fc.record({
+            message_result: fc.array(
+              fc.dictionary(fc.constantFrom('uuid', 'sent_result_code', 'delivered_result_code'), ids),
+              { maxLength: 3 },
+            ),
+          }),
+          fc.jsonValue(),
+        ),
+        async (kannel, africasTalking, sent, results) => {
+          assertNoServerError(
+            await testApp.app.inject({
+              url: `/api/v1/inbound/kannel/kannel/delivery?${form({ ...kannel, secret: secrets.kannel })}`,
+            }),
+          );
+          assertNoServerError(
+            await formPost(
+              testApp,
+              `/api/v1/inbound/africastalking/africastalking/delivery?secret=${secrets.africastalking}`,
+              form(africasTalking),
+            ),
+          );
+          for (const [task, body] of [
+            ['sent', sent],
+            ['result', results],
+          ] as const) {
+            assertNoServerError(
+              await testApp.app.inject({
+                method: 'POST',
+                url: `/api/v1/inbound/smssync/smssync?task=${task}`,
+                headers: { 'content-type': 'application/json' },
+                payload: JSON.stringify(body) ?? 'null',
+              }),
+            );
+          }
+        },
+      ),
+      runs,
+    );
+  });
+
   test('any bytes to any gateway, unsigned, are refused with a problem and store nothing', async () => {
     const testApp = await buildTestApp(await open());
     await withChannels(testApp);

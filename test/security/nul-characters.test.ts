@@ -45,4 +45,38 @@ forEachDatabase('NUL characters from outside', (open) => {
       ['Moto\ufffdsokoni'],
     );
   });
+
+  test('delivery reports and SMSSync’s lists whose ids hold a NUL character match nothing, without a 5xx', async () => {
+    const testApp = await buildTestApp(await open());
+    const coordinator = await testApp.as('coordinator');
+    for (const channel of [
+      { id: 'kannel', kind: 'kannel', secrets: { secret: 'kannel-secret-7d1e' } },
+      { id: 'phone', kind: 'smssync', secrets: { secret: 'smssync-secret-51e2' } },
+    ]) {
+      const made = await testApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/channels',
+        headers: coordinator,
+        payload: channel,
+      });
+      assert.equal(made.statusCode, 201, made.body);
+    }
+    const delivery = await testApp.app.inject({
+      url: '/api/v1/inbound/kannel/kannel/delivery?secret=kannel-secret-7d1e&id=a%00b&type=1',
+    });
+    assert.equal(delivery.statusCode, 204, delivery.body);
+    for (const [task, body] of [
+      ['sent', { queued_messages: ['a\u0000b'] }],
+      ['result', { message_result: [{ uuid: 'a\u0000b', sent_result_code: 0 }] }],
+    ] as const) {
+      const response = await testApp.app.inject({
+        method: 'POST',
+        url: `/api/v1/inbound/smssync/phone?task=${task}`,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(json<{ message_uuids: string[] }>(response).message_uuids, []);
+    }
+  });
 });

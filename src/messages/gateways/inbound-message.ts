@@ -16,10 +16,13 @@ export interface InboundMessage {
 /** Form fields as parsed from a body or a query: a name sent more than once gives an array. */
 export type FormFields = Record<string, string | string[] | undefined>;
 
-/** One value of a field: the first when it was sent more than once. */
+/**
+ * One value of a field: the first when it was sent more than once. A NUL character becomes U+FFFD, as any
+ * unreadable character: PostgreSQL's text cannot hold it, and no id Tally handed out contains one.
+ */
 export function field(form: FormFields, name: string): string | undefined {
   const value = form[name];
-  return Array.isArray(value) ? value[0] : value;
+  return (Array.isArray(value) ? value[0] : value)?.replaceAll('\u0000', '\ufffd');
 }
 
 /**

@@ -25,7 +25,9 @@ export function vonageSignature(params: FormFields, secret: string, method: Vona
   let signed = '';
   for (const name of Object.keys(params).sort()) {
     if (name === 'sig') continue;
-    const value = field(params, name);
+    // As sent, not as `field` cleans it: Vonage signed the very characters.
+    const raw = params[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
     if (value === undefined) continue;
     signed += `&${name}=${value.replace(/[&=]/g, '_')}`;
   }
