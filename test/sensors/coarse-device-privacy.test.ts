@@ -94,13 +94,17 @@ async function coarseStationWithLog(open: Parameters<Parameters<typeof forEachDa
   });
   assert.equal(live.statusCode, 200, live.body);
   const centre = device.location as Place;
+  const tales = tellTales(places, centre);
+  for (const tale of [home.lat.toFixed(6), home.lon.toFixed(4), latLngToCell(home.lat, home.lon, 9)]) {
+    assert.ok(tales.includes(tale), `${tale} is looked for`);
+  }
   const station: Station = {
     app,
     owner,
     device,
     token,
     importId: imported.id,
-    tales: tellTales(places, centre),
+    tales,
   };
   return station;
 }
