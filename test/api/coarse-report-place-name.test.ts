@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { App } from '../../src/app.js';
+import { LedgerRepository } from '../../src/ledger/ledger.repository.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
 import { projectRoot } from '../../src/paths.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -164,6 +165,29 @@ forEachDatabase('a coarse report’s place name', (open) => {
     assert.equal(edit.statusCode, 200, edit.body);
     const result = await verifyLedger(testApp.db, testApp.services);
     assert.equal(result.ok, true, JSON.stringify(result.problems, null, 2));
+  });
+
+  test('recorded before names were withheld, with the name the report still has, still verifies', async () => {
+    const testApp = await buildTestApp(await open());
+    const report = await publishedReport(testApp.app, await testApp.as('volunteer'), shelter);
+    const appendRecordedName = async (name: string) => {
+      const latest = (await ledgerEntries(testApp.app)).findLast(
+        (entry) => entry.subject === `report:${report.id}`,
+      );
+      assert.ok(latest?.content);
+      const content = JSON.parse(Buffer.from(latest.content, 'base64').toString('utf8'));
+      const change = testApp.services.record.change('report.edited', `report:${report.id}`, 'operator', {
+        ...content,
+        location_name: name,
+      });
+      const ledger = new LedgerRepository(testApp.db.kysely, testApp.db.dialect, testApp.db.sqlite);
+      await testApp.db.kysely.transaction().execute((trx) => ledger.append(trx, [change]));
+    };
+    await appendRecordedName(hiddenName);
+    const accepted = await verifyLedger(testApp.db, testApp.services);
+    assert.equal(accepted.ok, true, JSON.stringify(accepted.problems, null, 2));
+    await appendRecordedName('Somewhere else');
+    assert.equal((await verifyLedger(testApp.db, testApp.services)).ok, false);
   });
 
   test('sent through the no-JavaScript form with the sensitive box ticked is kept from the public', async (t) => {
