@@ -73,7 +73,9 @@ test('a feed broker host pattern that is not a host is refused', () => {
 
 test('no private host may be connected to unless TALLY_OUTBOUND_ALLOWED_HOSTS names it', () => {
   assert.deepEqual(loadConfig({}).outboundAllowedHosts, []);
-  const config = loadConfig({ TALLY_OUTBOUND_ALLOWED_HOSTS: 'Kannel.Internal:13013, 10.0.0.5, [fd00::1]:25' });
+  const config = loadConfig({
+    TALLY_OUTBOUND_ALLOWED_HOSTS: 'Kannel.Internal:13013, 10.0.0.5, [fd00::1]:25',
+  });
   assert.deepEqual(config.outboundAllowedHosts, ['kannel.internal:13013', '10.0.0.5', '[fd00::1]:25']);
 });
 

@@ -165,7 +165,13 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
   );
   const readings = new ReadingsService(readingsRepository, devices, imports, clock);
   const uplinks = new UplinkIngest(readings, devices, clock);
-  const feeds = new FeedsService(new FeedsRepository(db.kysely), vault, clock, config.feedBrokerHosts, outbound);
+  const feeds = new FeedsService(
+    new FeedsRepository(db.kysely),
+    vault,
+    clock,
+    config.feedBrokerHosts,
+    outbound,
+  );
   return {
     accounts: new AccountsService(new UsersRepository(db.kysely, ledgerRepository), record, clock),
     categories,
