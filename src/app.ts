@@ -29,6 +29,7 @@ import { inboundRoutes } from './messages/inbound.routes.js';
 import { messagesRoutes } from './messages/messages.routes.js';
 import { reportsRoutes } from './reports/reports.routes.js';
 import { Report } from './reports/reports.schemas.js';
+import { isDeviceToken } from './sensors/devices.service.js';
 import { feedsRoutes } from './sensors/feeds.routes.js';
 import type { MqttStartOptions } from './sensors/mqtt-ingest.js';
 import { readingsRoutes } from './sensors/readings.routes.js';
@@ -125,7 +126,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
 
   await app.register(fastifyCookie);
   registerAuthentication(app, services.accounts);
-  registerSameOriginCheck(app, config);
+  registerSameOriginCheck(app, config, isDeviceToken);
   await app.register(fastifyRateLimit, {
     global: false,
     // After authentication, so signed-in callers are counted by account with their own limit.

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { TallyError } from '../errors.js';
-import { isDeviceToken } from '../sensors/devices.service.js';
 import { sessionCookie } from './auth.js';
 
 /**
@@ -43,21 +42,28 @@ function siteOf(request: FastifyRequest, publicOrigin: string | null): Site {
 }
 
 /** Whether the session cookie is what makes this request someone's (a person's or a device's). */
-function signedInByCookie(request: FastifyRequest): boolean {
+function signedInByCookie(request: FastifyRequest, isDeviceToken: (token: string) => boolean): boolean {
   if (request.headers.authorization?.toLowerCase().startsWith('bearer ')) return false;
   const cookie = request.cookies[sessionCookie];
   if (!cookie) return false;
   return request.actor.kind === 'user' || isDeviceToken(cookie);
 }
 
-/** Registered after authentication, which it reads. */
-export function registerSameOriginCheck(app: FastifyInstance, config: Config): void {
+/**
+ * Registered after authentication, which it reads. `isDeviceToken` tells a device's token from a person's
+ * session: both are cookies a browser may carry.
+ */
+export function registerSameOriginCheck(
+  app: FastifyInstance,
+  config: Config,
+  isDeviceToken: (token: string) => boolean,
+): void {
   const publicOrigin = config.publicUrl ? new URL(config.publicUrl).origin : null;
   app.addHook('onRequest', async (request) => {
     if (safeMethods.has(request.method)) return;
     // Another site signing a visitor in to its own account would have them file reports as someone else.
     const signingIn = request.routeOptions.url === '/api/v1/auth/login';
-    if (!signingIn && !signedInByCookie(request)) return;
+    if (!signingIn && !signedInByCookie(request, isDeviceToken)) return;
     const site = siteOf(request, publicOrigin);
     // A script signing in sends none of a browser's headers; a cookie always comes from a browser.
     if (site === 'same' || (site === 'unknown' && signingIn)) return;
