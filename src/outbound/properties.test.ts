@@ -10,6 +10,8 @@ import { refusedText } from './refused.js';
 import { isDnsName, type Target } from './target.js';
 
 const policy = new OutboundPolicy();
+/** Fixed so that a failure reproduces; fast-check prints the seed and the shrunk counterexample. */
+const seed = 20261208;
 const protocols = { ...httpProtocols, mqtt: 1883, mqtts: 8883 };
 
 /** Parses, answering the target or null when refused; anything else thrown fails the property. */
@@ -63,7 +65,7 @@ test('no input crashes the URL check: each is a target or the one problem', () =
     fc.property(anyInput, (raw) => {
       attempt(() => policy.parseUrl(raw, protocols));
     }),
-    { numRuns: 5000 },
+    { numRuns: 5000, seed },
   );
 });
 
@@ -73,12 +75,16 @@ test('whatever the URL check accepts is a DNS name that WHATWG URL and url.parse
       const target = attempt(() => policy.parseUrl(raw, protocols));
       if (target) assertReadAlike(raw, target);
     }),
-    { numRuns: 5000 },
+    { numRuns: 5000, seed },
   );
 });
 
 test('well-formed URLs on DNS names are accepted and read alike by both parsers', () => {
-  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
+  // Hyphens in the third and fourth places are reserved for IDNA (`xn--`): such a label is a name only when
+  // its punycode is valid, which WHATWG URL and the check refuse otherwise.
+  const label = fc
+    .stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/)
+    .filter((text) => text.slice(2, 4) !== '--');
   const tld = fc.stringMatching(/^[a-z][a-z0-9]{1,5}$/);
   const name = fc
     .tuple(fc.array(label, { minLength: 1, maxLength: 4 }), tld)
@@ -92,7 +98,7 @@ test('well-formed URLs on DNS names are accepted and read alike by both parsers'
       assert.ok(target, `${raw} was refused`);
       assertReadAlike(raw, target);
     }),
-    { numRuns: 2000 },
+    { numRuns: 2000, seed },
   );
 });
 
@@ -122,7 +128,7 @@ test('no IP literal in any notation is accepted as a host', () => {
         host,
       );
     }),
-    { numRuns: 3000 },
+    { numRuns: 3000, seed },
   );
 });
 
@@ -132,6 +138,6 @@ test('no host setting crashes the check, and what it accepts is a DNS name', () 
       const target = attempt(() => policy.parseHost('smtp', host, 25));
       if (target) assert.ok(isDnsName(target.host) && isIP(target.host) === 0, host);
     }),
-    { numRuns: 3000 },
+    { numRuns: 3000, seed },
   );
 });
