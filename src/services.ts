@@ -164,6 +164,8 @@ export async function createServices(db: Db, clock: Clock, config: Config): Prom
     config.allowSelfReview,
   );
   const readings = new ReadingsService(readingsRepository, devices, imports, clock);
+  // Once after an upgrade that moved stored readings: the cells must not keep where they were.
+  await readings.rebuildCellsIfAsked();
   const uplinks = new UplinkIngest(readings, devices, clock);
   const feeds = new FeedsService(
     new FeedsRepository(db.kysely),

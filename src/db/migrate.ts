@@ -8,6 +8,7 @@ import * as categoryKeywords from './migrations/2026-11-26T03-00-category-keywor
 import * as localPlaces from './migrations/2026-11-26T04-00-local-places.js';
 import * as sensors from './migrations/2026-11-26T05-00-sensors.js';
 import * as channelDeletion from './migrations/2026-12-08T03-25-channel-deletion.js';
+import * as fixedDeviceLogs from './migrations/2026-12-08T04-20-fixed-device-logs.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, DialectMigration> = {
   '2026-11-26T04-00-local-places': localPlaces,
   '2026-11-26T05-00-sensors': sensors,
   '2026-12-08T03-25-channel-deletion': channelDeletion,
+  '2026-12-08T04-20-fixed-device-logs': fixedDeviceLogs,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -42,15 +44,28 @@ export interface MigrationOutcome {
   applied: string[];
 }
 
-/** Brings the schema up to date; safe to run at every start and from several processes at once. */
-export async function migrateToLatest(db: Db): Promise<MigrationOutcome> {
-  const migrator = new Migrator({
+function migratorOf(db: Db): Migrator {
+  return new Migrator({
     db: db.kysely,
     provider: new StaticMigrationProvider(db.dialect),
     // Kysely looks for its bookkeeping tables by name across schemas unless told which schema is ours.
     ...(db.pgSchema ? { migrationTableSchema: db.pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+/** Brings the schema up to date; safe to run at every start and from several processes at once. */
+export async function migrateToLatest(db: Db): Promise<MigrationOutcome> {
+  const { error, results } = await migratorOf(db).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Every migration before `name`: the schema as a deployment had it then, for tests of what `name` repairs. */
+export async function migrateToJustBefore(db: Db, name: string): Promise<MigrationOutcome> {
+  const names = Object.keys(migrations);
+  const previous = names[names.indexOf(name) - 1];
+  if (previous === undefined) throw new Error(`No migration comes before ${name}`);
+  const { error, results } = await migratorOf(db).migrateTo(previous);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -314,6 +314,12 @@ export interface SensorFeedsTable {
   updated_at: string;
 }
 
+/** Work a migration leaves for the next start, done once and then deleted (`rebuild-reading-cells`). */
+export interface MaintenanceTasksTable {
+  name: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -339,4 +345,5 @@ export interface Database {
   reading_cell_days: ReadingCellDaysTable;
   reading_cell_sources: ReadingCellSourcesTable;
   sensor_feeds: SensorFeedsTable;
+  maintenance_tasks: MaintenanceTasksTable;
 }

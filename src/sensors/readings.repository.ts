@@ -92,6 +92,13 @@ export const insertColumns = [
 
 const pgInsertChunk = 1_000;
 const aggregateChunk = 500;
+const rebuildChunk = 10_000;
+
+/**
+ * Left by a migration that moved stored readings (src/db/migrations/2026-12-08T04-20-fixed-device-logs.ts):
+ * the cells are folded again from the readings at the next start.
+ */
+export const rebuildCellsTask = 'rebuild-reading-cells';
 
 function readingKey(deviceId: string, quantity: string, capturedMs: number): string {
   return `${deviceId}|${quantity}|${capturedMs}`;
@@ -233,6 +240,71 @@ export class ReadingsRepository {
       ),
     );
     return rows.length;
+  }
+
+  /**
+   * When a migration asked for it, empties the cell aggregates and folds every public, flawless reading into
+   * them again, chunk by chunk in one transaction: a crash leaves the old aggregates and the task still
+   * asked for. Returns how many readings were folded, or null when there was nothing to do.
+   */
+  async rebuildCellsIfAsked(): Promise<number | null> {
+    const asked = await this.db
+      .selectFrom('maintenance_tasks')
+      .select('name')
+      .where('name', '=', rebuildCellsTask)
+      .executeTakeFirst();
+    if (!asked) return null;
+    return this.transaction(async (trx) => {
+      // Deleting the task first takes SQLite's write lock at once, and on PostgreSQL locks its row: a second
+      // process starting at the same moment waits here, then finds it gone.
+      const claimed = await trx
+        .deleteFrom('maintenance_tasks')
+        .where('name', '=', rebuildCellsTask)
+        .executeTakeFirst();
+      if (Number(claimed.numDeletedRows) === 0) return null;
+      // Writers store readings, then add them to the cells. With the cells held, the readings read below
+      // include every batch that already reached the cells; batches still on their way add to the rebuilt
+      // cells once this commits.
+      if (this.dialect === 'postgres') {
+        await sql`LOCK TABLE reading_cells, reading_cell_days, reading_cell_sources IN EXCLUSIVE MODE`.execute(
+          trx,
+        );
+      }
+      await trx.deleteFrom('reading_cells').execute();
+      await trx.deleteFrom('reading_cell_days').execute();
+      await trx.deleteFrom('reading_cell_sources').execute();
+      let folded = 0;
+      let afterId = 0;
+      for (;;) {
+        const rows = await trx
+          .selectFrom('readings')
+          .select(['id', 'device_id', 'quantity', 'captured_ms', 'value', 'lat', 'lon', 'import_id'])
+          .where('id', '>', afterId)
+          .where('public', '=', 1)
+          .where('flags', '=', 0)
+          .orderBy('id')
+          .limit(rebuildChunk)
+          .execute();
+        const last = rows[rows.length - 1];
+        if (!last) return folded;
+        await this.applyDeltas(
+          trx,
+          cellDeltas(
+            rows.map((row) => ({
+              quantity: row.quantity,
+              value: row.value,
+              capturedMs: Number(row.captured_ms),
+              lat: row.lat,
+              lon: row.lon,
+              deviceId: row.device_id,
+              importId: row.import_id,
+            })),
+          ),
+        );
+        folded += rows.filter((row) => row.lat !== null && row.lon !== null).length;
+        afterId = Number(last.id);
+      }
+    });
   }
 
   private async aggregate(trx: Transaction<Database>, readings: readonly NewReading[]): Promise<void> {

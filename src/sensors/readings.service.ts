@@ -77,6 +77,14 @@ export class ReadingsService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * At start, before anything is served: the map's cells folded again from the readings when a migration
+   * moved stored ones. Null when none was asked for, else how many readings are on the map.
+   */
+  rebuildCellsIfAsked(): Promise<number | null> {
+    return this.readings.rebuildCellsIfAsked();
+  }
+
   async store(
     device: Device,
     decoded: readonly DecodedReading[],

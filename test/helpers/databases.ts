@@ -17,19 +17,23 @@ export interface TestDb extends Db {
 
 /**
  * A fresh, migrated database: SQLite in memory, or a PostgreSQL schema of its own that is dropped when
- * the test file ends. Nothing is shared between tests.
+ * the test file ends. Nothing is shared between tests. `migrate` stops earlier for tests of an upgrade.
  */
-export async function openTestDatabase(kind: DatabaseKind, sqlitePath = ':memory:'): Promise<TestDb> {
+export async function openTestDatabase(
+  kind: DatabaseKind,
+  sqlitePath = ':memory:',
+  migrate: (db: Db) => Promise<unknown> = migrateToLatest,
+): Promise<TestDb> {
   if (kind === 'sqlite') {
     const db = openDatabase({ sqlitePath });
-    await migrateToLatest(db);
+    await migrate(db);
     return { ...db, kind };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const db = await withSchemaLock('shared', async (admin) => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     const opened = openDatabase({ databaseUrl: postgresUrl, pgSchema: schema, pgPoolSize: 4 });
-    await migrateToLatest(opened);
+    await migrate(opened);
     return opened;
   });
   return {
@@ -43,6 +47,12 @@ export async function openTestDatabase(kind: DatabaseKind, sqlitePath = ':memory
 }
 
 const schemaLockKey = 7_240_611;
+
+/** Brings a database opened by `openTestDatabase` with fewer migrations up to date, as an upgrade does. */
+export async function upgradeTestDatabase(db: TestDb): Promise<void> {
+  if (db.kind === 'sqlite') await migrateToLatest(db);
+  else await withSchemaLock('shared', () => migrateToLatest(db));
+}
 
 /**
  * Migrating reads the catalog of every schema in the database, by name, and fails with "schema does not
