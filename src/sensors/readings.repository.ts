@@ -225,20 +225,7 @@ export class ReadingsRepository {
       .where('flags', '=', 0)
       .execute();
     await trx.updateTable('readings').set({ public: 1 }).where('import_id', '=', importId).execute();
-    await this.applyDeltas(
-      trx,
-      cellDeltas(
-        rows.map((row) => ({
-          quantity: row.quantity,
-          value: row.value,
-          capturedMs: Number(row.captured_ms),
-          lat: row.lat,
-          lon: row.lon,
-          deviceId: row.device_id,
-          importId,
-        })),
-      ),
-    );
+    await this.applyDeltas(trx, cellDeltas(rows.map((row) => foldable({ ...row, import_id: importId }))));
     return rows.length;
   }
 
@@ -287,20 +274,7 @@ export class ReadingsRepository {
           .execute();
         const last = rows[rows.length - 1];
         if (!last) return folded;
-        await this.applyDeltas(
-          trx,
-          cellDeltas(
-            rows.map((row) => ({
-              quantity: row.quantity,
-              value: row.value,
-              capturedMs: Number(row.captured_ms),
-              lat: row.lat,
-              lon: row.lon,
-              deviceId: row.device_id,
-              importId: row.import_id,
-            })),
-          ),
-        );
+        await this.applyDeltas(trx, cellDeltas(rows.map(foldable)));
         folded += rows.filter((row) => row.lat !== null && row.lon !== null).length;
         afterId = Number(last.id);
       }
@@ -688,6 +662,27 @@ export class ReadingsRepository {
 /** Means to a millionth: sums of decimals leave float noise (0.15000000000000002) nobody should read. */
 function roundMean(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** A stored reading as the cells fold it. */
+function foldable(row: {
+  device_id: string;
+  quantity: string;
+  captured_ms: number | string | bigint;
+  value: number;
+  lat: number | null;
+  lon: number | null;
+  import_id: string | null;
+}) {
+  return {
+    quantity: row.quantity,
+    value: row.value,
+    capturedMs: Number(row.captured_ms),
+    lat: row.lat,
+    lon: row.lon,
+    deviceId: row.device_id,
+    importId: row.import_id,
+  };
 }
 
 function toAggregate(row: Database['reading_cells']): CellAggregate {
