@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TallyError } from '../../errors.js';
 import { decodeAirrohrPush } from './airrohr.js';
 
-// The push body DESIGN.md §5 and data/README.md quote, from openSenseMap-API's test data (MIT).
+// A Sensor.Community (airrohr) push body as the firmware sends it, from openSenseMap-API's test data (MIT).
 const documentedPush = {
   software_version: 'NRZ-2018-121C',
   sensordatavalues: [

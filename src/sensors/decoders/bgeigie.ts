@@ -1,5 +1,5 @@
 /**
- * bGeigie drive logs (DESIGN.md §5, "Sensor data"): the SD-card files written by Safecast's bGeigie Mini and
+ * bGeigie drive logs: the SD-card files written by Safecast's bGeigie Mini and
  * Nano, their descendants and look-alikes such as CzechRad. Safecast's importer refuses a whole file for one
  * bad line and never checks the checksum; this decoder keeps every good record and reports each bad one with
  * its line number and a short reason, and never throws on what a logger or an SD card can produce.

@@ -12,7 +12,7 @@ import {
 } from './values.js';
 
 /**
- * Tally's own batch formats (DESIGN.md §5): JSON `{"readings":[…]}` (or a bare array) and CSV with a
+ * Tally's own batch formats (README, "Sensors"): JSON `{"readings":[…]}` (or a bare array) and CSV with a
  * header row. Only what cannot be read is refused here; ranges, places and the clock are the readings
  * service's to check against the device.
  */
