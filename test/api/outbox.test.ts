@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { test } from 'node:test';
-import { isSignedWebhook, webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
+import { isSignedWebhook } from '../../src/messages/gateways/signed-webhook.js';
 import { twilioSignature } from '../../src/messages/gateways/twilio.js';
 import { maxAttempts, retryDelayMs } from '../../src/messages/outbox.service.js';
 import { buildTestApp, json, localTargets, type TestApp } from '../helpers/app.js';
 import { forEachDatabase } from '../helpers/databases.js';
+import { outboundMessages, receiveOnPartnerWebhook } from '../helpers/webhook-channel.js';
 
 const secret = 'partner-secret-5c3e';
 
@@ -43,26 +44,11 @@ async function receiveOne(testApp: TestApp, replyUrl: string): Promise<void> {
     payload: { id: 'partner', kind: 'webhook', secrets: { secret }, settings: { replyUrl, language: 'sw' } },
   });
   assert.equal(added.statusCode, 201, added.body);
-  const body = Buffer.from(
-    JSON.stringify({ id: 'wa-1', from: '+256772000111', text: 'Daraja limevunjika Kasese' }),
-  );
-  const response = await testApp.app.inject({
-    method: 'POST',
-    url: '/api/v1/inbound/webhook/partner',
-    headers: { 'content-type': 'application/json', 'x-tally-signature': webhookSignature(secret, body) },
-    payload: body,
+  await receiveOnPartnerWebhook(testApp, secret, {
+    id: 'wa-1',
+    from: '+256772000111',
+    text: 'Daraja limevunjika Kasese',
   });
-  assert.equal(response.statusCode, 200, response.body);
-}
-
-async function outbound(testApp: TestApp) {
-  const response = await testApp.app.inject({
-    url: '/api/v1/messages?direction=outbound',
-    headers: await testApp.as('volunteer'),
-  });
-  return json<{ data: { status: string; status_detail: string | null; text: string; contact: string }[] }>(
-    response,
-  ).data;
 }
 
 test('the wait before each retry doubles from 30 seconds and stops growing at 4 hours', () => {
@@ -78,14 +64,14 @@ forEachDatabase('the outbox', (open) => {
     t.after(() => server.close());
     const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
-    assert.equal((await outbound(testApp))[0]?.status, 'queued');
+    assert.equal((await outboundMessages(testApp))[0]?.status, 'queued');
     assert.equal(await testApp.services.outbox.runOnce(), 1);
     const [sent] = received;
     assert.ok(sent && isSignedWebhook(secret, sent.body, sent.signature));
     const payload = JSON.parse(sent.body.toString()) as { to: string; text: string };
     assert.equal(payload.to, '+256772000111');
     assert.match(payload.text, /^Asante\. Tumepokea ujumbe wako/);
-    assert.equal((await outbound(testApp))[0]?.status, 'sent');
+    assert.equal((await outboundMessages(testApp))[0]?.status, 'sent');
     // Nothing is sent twice.
     assert.equal(await testApp.services.outbox.runOnce(), 0);
   });
@@ -96,7 +82,7 @@ forEachDatabase('the outbox', (open) => {
     const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
     await testApp.services.outbox.runOnce();
-    const [message] = await outbound(testApp);
+    const [message] = await outboundMessages(testApp);
     assert.equal(message?.status, 'queued');
     assert.match(message?.status_detail ?? '', /503/);
     // Not due again yet.
@@ -109,7 +95,7 @@ forEachDatabase('the outbox', (open) => {
     const testApp = await buildTestApp(await open(), { outboundAllowedHosts: localTargets });
     await receiveOne(testApp, url);
     await testApp.services.outbox.runOnce();
-    const [message] = await outbound(testApp);
+    const [message] = await outboundMessages(testApp);
     assert.equal(message?.status, 'failed');
     assert.match(message?.status_detail ?? '', /refused the message \(400\)/);
   });
@@ -139,7 +125,7 @@ forEachDatabase('the outbox', (open) => {
       payload: { status: 'published' },
     });
     assert.equal(published.statusCode, 200, published.body);
-    const notice = (await outbound(testApp)).find((m) => m.text.includes('ramani'));
+    const notice = (await outboundMessages(testApp)).find((m) => m.text.includes('ramani'));
     assert.ok(notice, 'a notice was queued');
     assert.equal(
       notice.text,
@@ -200,7 +186,7 @@ forEachDatabase('the outbox', (open) => {
       [form.get('to'), form.get('from'), form.get('api_key')],
       ['256772000111', '254700000000', 'a1b2c3d4'],
     );
-    assert.equal((await outbound(testApp))[0]?.status, 'sent');
+    assert.equal((await outboundMessages(testApp))[0]?.status, 'sent');
     const receipt = await testApp.app.inject({
       method: 'POST',
       url: '/api/v1/inbound/vonage/vonage/delivery?secret=vonage-url-secret',
@@ -212,7 +198,7 @@ forEachDatabase('the outbox', (open) => {
       }).toString(),
     });
     assert.equal(receipt.statusCode, 204, receipt.body);
-    assert.equal((await outbound(testApp))[0]?.status, 'delivered');
+    assert.equal((await outboundMessages(testApp))[0]?.status, 'delivered');
   });
 
   test('a Twilio channel sends through Twilio’s API, and its signed status callback marks the message delivered', async (t) => {
@@ -292,7 +278,7 @@ forEachDatabase('the outbox', (open) => {
       });
     assert.equal((await post('forged')).statusCode, 403);
     assert.equal((await post(twilioSignature(authToken, callback, status))).statusCode, 204);
-    assert.equal((await outbound(testApp))[0]?.status, 'delivered');
+    assert.equal((await outboundMessages(testApp))[0]?.status, 'delivered');
   });
 
   test('Africa’s Talking and FrontlineSMS channels send their acknowledgements through their APIs', async (t) => {
@@ -389,6 +375,9 @@ forEachDatabase('the outbox', (open) => {
     };
     assert.equal(sent.apiKey, 'fl-api-key');
     assert.deepEqual(sent.payload.recipients, [{ type: 'mobile', value: '+254733000222' }]);
-    assert.deepEqual((await outbound(testApp)).map((message) => message.status).sort(), ['sent', 'sent']);
+    assert.deepEqual((await outboundMessages(testApp)).map((message) => message.status).sort(), [
+      'sent',
+      'sent',
+    ]);
   });
 });

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
-import { webhookSignature } from '../../src/messages/gateways/signed-webhook.js';
 import { send } from '../../src/messages/outbound-senders.js';
 import { MirrorError } from '../../src/mirror/mirror-error.js';
 import { OutboundPolicy } from '../../src/outbound/policy.js';
@@ -17,6 +16,7 @@ import { refusedText } from '../../src/outbound/refused.js';
 import { buildTestApp, json, localTargets, type TestApp } from '../helpers/app.js';
 import { forEachDatabase, type TestDb } from '../helpers/databases.js';
 import { assertProblem } from '../helpers/reports.js';
+import { outboundMessages, receiveOnPartnerWebhook } from '../helpers/webhook-channel.js';
 import { mirrorService } from '../mirror/origin.js';
 import { eventually, listeningWithMqtt } from '../sensors/mqtt-helpers.js';
 
@@ -92,24 +92,11 @@ async function webhookWithReply(testApp: TestApp, replyUrl: string): Promise<voi
 }
 
 async function receiveOnWebhook(testApp: TestApp): Promise<void> {
-  const body = Buffer.from(
-    JSON.stringify({ id: randomUUID(), from: '+256772000111', text: 'Daraja limevunjika' }),
-  );
-  const response = await testApp.app.inject({
-    method: 'POST',
-    url: '/api/v1/inbound/webhook/partner',
-    headers: { 'content-type': 'application/json', 'x-tally-signature': webhookSignature(secret, body) },
-    payload: body,
+  await receiveOnPartnerWebhook(testApp, secret, {
+    id: randomUUID(),
+    from: '+256772000111',
+    text: 'Daraja limevunjika',
   });
-  assert.equal(response.statusCode, 200, response.body);
-}
-
-async function outboundMessages(testApp: TestApp) {
-  const response = await testApp.app.inject({
-    url: '/api/v1/messages?direction=outbound',
-    headers: await testApp.as('volunteer'),
-  });
-  return json<{ data: { status: string; status_detail: string | null }[] }>(response).data;
 }
 
 function assertRefused(response: Awaited<ReturnType<TestApp['app']['inject']>>): void {
